@@ -1,0 +1,1 @@
+"""`peloton demo` (being written)."""

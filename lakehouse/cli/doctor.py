@@ -1,0 +1,1 @@
+"""`peloton doctor` (being written)."""

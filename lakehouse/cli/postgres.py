@@ -1,0 +1,1 @@
+"""`peloton postgres` (being written)."""

@@ -1,0 +1,1 @@
+"""`peloton sim` (being written)."""

