@@ -10,8 +10,10 @@ class MissingSecretError(PelotonError):
 
     def __init__(self, variable: str, purpose: str) -> None:
         self.variable = variable
-        super().__init__(f"{variable} is not set: it is required for {purpose}. Set it in the "
-                         "environment (or .env); there is no default.")
+        super().__init__(
+            f"{variable} is not set: it is required for {purpose}. Set it in the "
+            "environment (or .env); there is no default."
+        )
 
 
 class ConfigurationError(PelotonError):

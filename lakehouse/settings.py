@@ -126,7 +126,7 @@ class SheetsSettings(BaseModel):
     )
     api_base_url: str | None = Field(
         default=None,
-        description="Base URL of the Sheets v4 API (unset: Google's). For a proxy or a test server.",
+        description="Base URL of the Sheets v4 API (unset: Google's); for a proxy or tests.",
     )
 
 

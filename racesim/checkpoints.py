@@ -46,9 +46,25 @@ def stage_checkpoints(race: StageRace, route: Route) -> list[Checkpoint]:
         points.append(Checkpoint(i, float(route.cum_m[i]), "sprint", "Intermediate sprint"))
     for climb in race.climbs:
         foot, top = snap(route, climb.foot_m), snap(route, climb.summit_m)
-        points.append(Checkpoint(foot, float(route.cum_m[foot]), "climb_foot", climb.name,
-                                 climb.category, climb.number))
-        points.append(Checkpoint(top, float(route.cum_m[top]), "climb_summit", climb.name,
-                                 climb.category, climb.number))
+        points.append(
+            Checkpoint(
+                foot,
+                float(route.cum_m[foot]),
+                "climb_foot",
+                climb.name,
+                climb.category,
+                climb.number,
+            )
+        )
+        points.append(
+            Checkpoint(
+                top,
+                float(route.cum_m[top]),
+                "climb_summit",
+                climb.name,
+                climb.category,
+                climb.number,
+            )
+        )
     points.append(Checkpoint(last, float(route.cum_m[last]), "finish", race.info.finish))
     return sorted(points, key=lambda p: (p.distance_m, p.kind != "climb_summit"))

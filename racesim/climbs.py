@@ -5,8 +5,8 @@ Rule (documented in racesim/README.md):
    low point to the next high point, and dips smaller than the hysteresis stay inside it. Two
    rises in a row become one climb when the second tops the first and the dip between them is
    under `MERGE_DIP_FRACTION` of the first one's gain (Méribel and the Col de la Loze).
-2. The foot is moved up while the first `TRIM_WINDOW_M` of the climb average under
-   `TRIM_MIN_GRADE` (false flat is not climbing).
+2. The foot is moved up while the first 500 m, then the first 100 m, of the climb average
+   under `TRIM_MIN_GRADE` (false flat is not climbing).
 3. Score = length in metres x average gradient in percent (the rule Strava popularised).
    Category: HC >= 80,000; 1 >= 64,000; 2 >= 32,000; 3 >= 16,000; 4 >= 8,000; below: not
    categorized. A climb must also average at least `MIN_AVG_GRADE`.
@@ -25,7 +25,7 @@ from racesim.routes import Course
 
 HYSTERESIS_M = 50.0
 MERGE_DIP_FRACTION = 0.15
-TRIM_WINDOW_M = 500.0
+TRIM_WINDOWS_M = (500.0, 100.0)
 TRIM_MIN_GRADE = 0.02
 MIN_AVG_GRADE = 0.03
 CATEGORY_THRESHOLDS: tuple[tuple[str, float], ...] = (
@@ -141,10 +141,14 @@ def _merge(ele: np.ndarray, pairs: list[tuple[int, int]]) -> list[tuple[int, int
 
 def _trim_foot(course: Course, foot: int, summit: int) -> int:
     step = float(course.x_m[1] - course.x_m[0])
-    window = max(int(round(TRIM_WINDOW_M / step)), 1)
     ele = course.ele_m
-    while summit - foot > window and (ele[foot + window] - ele[foot]) / (window * step) < TRIM_MIN_GRADE:
-        foot += 1
+    for window_m in TRIM_WINDOWS_M:
+        window = max(round(window_m / step), 1)
+        while (
+            summit - foot > window
+            and (ele[foot + window] - ele[foot]) / (window * step) < TRIM_MIN_GRADE
+        ):
+            foot += 1
     return foot
 
 
@@ -172,7 +176,9 @@ def detect_climbs(course: Course) -> list[Climb]:
             Climb(
                 stage=course.stage,
                 number=len(climbs) + 1,
-                name=_name(float(course.lat[high]), float(course.lon[high]), course.x_m[high] / 1000),
+                name=_name(
+                    float(course.lat[high]), float(course.lon[high]), course.x_m[high] / 1000
+                ),
                 category=category,
                 foot_m=float(course.x_m[foot]),
                 summit_m=float(course.x_m[high]),

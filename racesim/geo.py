@@ -11,7 +11,9 @@ EARTH_RADIUS_M = 6_371_008.8
 FloatArray = NDArray[np.float64]
 
 
-def haversine_m(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
+def haversine_m(
+    lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray
+) -> FloatArray:
     """Great-circle distance in metres between point arrays (degrees)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dphi = p2 - p1

@@ -134,8 +134,9 @@ def _times(x: FloatArray, speed: FloatArray, t0: float = 0.0) -> FloatArray:
     return np.concatenate([[t0], t0 + np.cumsum(np.diff(x) / mean_v)])
 
 
-def _solo(course: Course, rider: Rider, effort: FloatArray | float, cda: float,
-          form: float) -> FloatArray:
+def _solo(
+    course: Course, rider: Rider, effort: FloatArray | float, cda: float, form: float
+) -> FloatArray:
     """Speed of a rider alone at `effort` x FTP (x form), easing on descents."""
     grade = course.grade
     power = rider.ftp_w * form * np.where(grade < -0.02, 0.25, np.asarray(effort))
@@ -185,7 +186,7 @@ class StageSimulator:
 
     def _road(self, riders: list[Rider]) -> list[Ride]:
         c, rng = self.course, self.rng
-        x, n = c.x_m, len(c.x_m)
+        x = c.x_m
         t_pel = _times(x, self._peloton_speed())
         decisive = _decisive_climb(c, self.climbs)
         finale_from = decisive.foot_m if decisive is not None else c.length_m
@@ -205,8 +206,9 @@ class StageSimulator:
 
         sit_up_from = c.length_m - rng.uniform(3_000, 8_000)
         gruppetto_speed = np.minimum(
-            speed_for_power(4.3 * 72.0 * np.where(c.grade < -0.02, 0.25, 1.0), c.grade,
-                            72.0 + BIKE_KG, 0.30),
+            speed_for_power(
+                4.3 * 72.0 * np.where(c.grade < -0.02, 0.25, 1.0), c.grade, 72.0 + BIKE_KG, 0.30
+            ),
             DESCENT_CAP_MS,
         )
         sprint_order = self._sprint_order(riders)
@@ -273,7 +275,7 @@ class StageSimulator:
         for ride in rides:
             if rng.random() < ABANDON_PROBABILITY[self.profile]:
                 stop = int(rng.uniform(0.15, 0.9) * n)
-                ride.t_s[stop + 1:] = np.nan
+                ride.t_s[stop + 1 :] = np.nan
                 ride.status = "abandoned"
                 ride.dwell_s = float(rng.uniform(30.0, 240.0))
             elif self.profile != "time_trial" and rng.random() < BAD_DAY_PROBABILITY:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -76,7 +77,7 @@ class Course:
         return float(self.x_m[-1])
 
 
-def _require_header(path: Path, header: list[str] | None, expected: tuple[str, ...]) -> None:
+def _require_header(path: Path, header: Sequence[str] | None, expected: tuple[str, ...]) -> None:
     missing = [c for c in expected if header is None or c not in header]
     if missing:
         raise SimulationError(
@@ -89,7 +90,9 @@ def load_stages(data_dir: Path | None = None) -> list[StageInfo]:
     """Read and validate stages.csv."""
     path = (data_dir or default_data_dir()) / "stages.csv"
     if not path.is_file():
-        raise SimulationError(f"{path}: stage list not found; expected stages.csv in the data folder")
+        raise SimulationError(
+            f"{path}: stage list not found; expected stages.csv in the data folder"
+        )
     stages: list[StageInfo] = []
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
@@ -106,7 +109,9 @@ def load_stages(data_dir: Path | None = None) -> list[StageInfo]:
                     kind=row["kind"],
                 )
             except (TypeError, ValueError) as exc:
-                raise SimulationError(f"{path}: line {line}: {exc}; expected {STAGE_COLUMNS}") from exc
+                raise SimulationError(
+                    f"{path}: line {line}: {exc}; expected {STAGE_COLUMNS}"
+                ) from exc
             if info.kind not in STAGE_KINDS:
                 raise SimulationError(
                     f"{path}: line {line}: kind {info.kind!r}; expected one of {STAGE_KINDS}"
@@ -123,7 +128,9 @@ def load_route(stage: int, data_dir: Path | None = None) -> Route:
     """Read and validate one stage's path; errors name the file and line."""
     path = route_path(stage, data_dir)
     if not path.is_file():
-        raise SimulationError(f"{path}: route file not found; expected routes/stage-{stage:02d}.csv")
+        raise SimulationError(
+            f"{path}: route file not found; expected routes/stage-{stage:02d}.csv"
+        )
     lat: list[float] = []
     lon: list[float] = []
     ele: list[float] = []
@@ -180,7 +187,7 @@ def resample(route: Route, step_m: float = GRID_STEP_M) -> Course:
     lat = np.interp(x, cum, route.lat[keep])
     lon = np.interp(x, cum, route.lon[keep])
     ele_raw = np.interp(x, cum, route.ele_m[keep])
-    width = max(int(round(ELEVATION_SMOOTHING_M / (x[1] - x[0]))), 1)
+    width = max(round(ELEVATION_SMOOTHING_M / (x[1] - x[0])), 1)
     ele = _moving_average(ele_raw, width)
     grade = np.clip(np.gradient(ele, x), -0.25, 0.25)
     return Course(stage=route.stage, x_m=x, lat=lat, lon=lon, ele_m=ele, grade=grade)

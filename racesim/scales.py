@@ -18,11 +18,20 @@ class Scale:
 SCALES: dict[str, Scale] = {
     s.name: s
     for s in (
-        Scale("tiny", 4, (16, 17, 21), "4 teams, 3 stages (time trial, Col de la Loze, Paris): "
-              "about half a million rows, seconds; for tests"),
+        Scale(
+            "tiny",
+            4,
+            (16, 17, 21),
+            "4 teams, 3 stages (time trial, Col de la Loze, Paris): "
+            "about half a million rows, seconds; for tests",
+        ),
         Scale("small", 22, (1, 16, 17), "all 22 teams, 3 stages: about 4 million rows; the demo"),
-        Scale("full", 22, tuple(range(1, 22)), "the whole Tour: 22 teams, 21 stages, about 28 "
-              "million rows"),
+        Scale(
+            "full",
+            22,
+            tuple(range(1, 22)),
+            "the whole Tour: 22 teams, 21 stages, about 28 million rows",
+        ),
     )
 }
 DEMO_SCALE = "small"

@@ -23,8 +23,14 @@ from racesim.routes import Route, load_route, load_stages, resample
 from racesim.scales import get_scale
 from racesim.sheets import write_athletes
 from racesim.telemetry import stage_telemetry
-from racesim.truth import ClimbTime, GCEntry, GeneralClassification, StageResult, climb_times, \
-    stage_results
+from racesim.truth import (
+    ClimbTime,
+    GCEntry,
+    GeneralClassification,
+    StageResult,
+    climb_times,
+    stage_results,
+)
 
 Progress = Callable[[str, int, int], None]
 """Called with (what, done, total) as the run advances."""
@@ -94,15 +100,17 @@ def write_files(race: Race, folder: Path) -> None:
     stages_dir.mkdir(parents=True)
     for stage in race.stages:
         route = race.routes[stage.info.stage]
-        files.write_stage_file(stages_dir / f"stage-{stage.info.stage:02d}.csv", route,
-                               stage_checkpoints(stage, route))
+        files.write_stage_file(
+            stages_dir / f"stage-{stage.info.stage:02d}.csv", route, stage_checkpoints(stage, route)
+        )
     files.write_stage_index(stages_dir / "stages.csv", race.stages, race.routes)
     files.write_truth(folder / "truth", race.results, race.climbs, race.gc)
     files.write_attribution(folder)
 
 
-def load_telemetry(race: Race, seed: int, url: str, progress: Progress | None = None,
-                   schema: str = "race") -> dict[str, int]:
+def load_telemetry(
+    race: Race, seed: int, url: str, progress: Progress | None = None, schema: str = "race"
+) -> dict[str, int]:
     """Sample and load every stage's telemetry in one transaction; rows per partition.
 
     The next stage is sampled in a worker thread while the current one is ingested, so the
@@ -114,8 +122,9 @@ def load_telemetry(race: Race, seed: int, url: str, progress: Progress | None = 
         for i, stage in enumerate(race.stages):
             assert pending is not None
             table = pending.result()
-            pending = pool.submit(stage_telemetry, race.stages[i + 1], seed) if i + 1 < total \
-                else None
+            pending = (
+                pool.submit(stage_telemetry, race.stages[i + 1], seed) if i + 1 < total else None
+            )
             loader.load_day(stage.info.date, table)
             del table
             if progress:
@@ -131,9 +140,15 @@ def count_telemetry(race: Race, seed: int) -> dict[str, int]:
     return {partition_name(s.info.date): stage_telemetry(s, seed).num_rows for s in race.stages}
 
 
-def run_simulation(scale_name: str, seed: int, out_dir: Path, url: str | None,
-                   progress: Progress | None = None, data_dir: Path | None = None,
-                   schema: str = "race") -> SimulationReport:
+def run_simulation(
+    scale_name: str,
+    seed: int,
+    out_dir: Path,
+    url: str | None,
+    progress: Progress | None = None,
+    data_dir: Path | None = None,
+    schema: str = "race",
+) -> SimulationReport:
     """Simulate, write the files beside `out_dir`, load the database, then swap the files in.
 
     Files are written to a sibling folder and renamed into place only once the database load
@@ -164,11 +179,19 @@ def run_simulation(scale_name: str, seed: int, out_dir: Path, url: str | None,
             rows_per_partition=rows,
             seconds=0.0,
         )
-        files.write_manifest(partial / "manifest.json", {
-            "scale": scale_name, "seed": seed, "stages": report.stages, "riders": report.riders,
-            "strava_riders": report.strava_riders, "telemetry_rows": rows,
-            "telemetry_rows_total": report.total_rows, "loaded": url is not None,
-        })
+        files.write_manifest(
+            partial / "manifest.json",
+            {
+                "scale": scale_name,
+                "seed": seed,
+                "stages": report.stages,
+                "riders": report.riders,
+                "strava_riders": report.strava_riders,
+                "telemetry_rows": rows,
+                "telemetry_rows_total": report.total_rows,
+                "loaded": url is not None,
+            },
+        )
         _swap(partial, out_dir)
     finally:
         shutil.rmtree(partial, ignore_errors=True)

@@ -76,9 +76,7 @@ def sample_ride(race: StageRace, ride: Ride, seed: int) -> pa.RecordBatch:
         0.35 + 0.55 * intensity, 0.3, 1.0
     )
     heart = _trailing_mean(target, 30) + rng.normal(0, 1.0, n)
-    cadence = np.where(
-        noisy > 25, 90 - 120 * np.clip(grade, 0, 0.12) + rng.normal(0, 3, n), 0.0
-    )
+    cadence = np.where(noisy > 25, 90 - 120 * np.clip(grade, 0, 0.12) + rng.normal(0, 3, n), 0.0)
 
     lat = np.interp(x, course.x_m, course.lat)
     lon = np.interp(x, course.x_m, course.lon)
@@ -123,8 +121,10 @@ def _faults(rng: np.random.Generator, n: int, lat: FloatArray, lon: FloatArray) 
             i = int(rng.integers(*middle))
             dist, bearing = rng.uniform(200, 3000), rng.uniform(0, 2 * np.pi)
             new_lat, new_lon = offset_m(
-                lat[i : i + 1], lon[i : i + 1],
-                np.array([dist * np.cos(bearing)]), np.array([dist * np.sin(bearing)]),
+                lat[i : i + 1],
+                lon[i : i + 1],
+                np.array([dist * np.cos(bearing)]),
+                np.array([dist * np.sin(bearing)]),
             )
             lat[i], lon[i] = new_lat[0], new_lon[0]
     index = np.flatnonzero(keep)
@@ -147,4 +147,7 @@ def stage_telemetry(race: StageRace, seed: int) -> pa.Table:
 def partition_bounds(race: StageRace) -> tuple[str, str]:
     """The stage day's partition range in UTC, [from, to)."""
     day = race.info.date
-    return (f"{day.isoformat()} 00:00:00+00", f"{(day + timedelta(days=1)).isoformat()} 00:00:00+00")
+    return (
+        f"{day.isoformat()} 00:00:00+00",
+        f"{(day + timedelta(days=1)).isoformat()} 00:00:00+00",
+    )

@@ -99,7 +99,9 @@ def stage_results(race: StageRace) -> list[StageResult]:
                 status=ride.status,
                 started_at=_at(race, ride.start_s),
                 finished_at=_at(race, ride.finish_s) if finished and ride.finish_s else None,
-                finish_time_s=(ride.finish_s - ride.start_s) if finished and ride.finish_s else None,
+                finish_time_s=(ride.finish_s - ride.start_s)
+                if finished and ride.finish_s
+                else None,
                 official_time_s=official.get(bib),
                 bonus_s=bonus,
                 rank=rank.get(bib),
@@ -160,7 +162,9 @@ class GeneralClassification:
                 self.out.add(res.bib)
                 self.total_s.pop(res.bib, None)
             elif res.bib not in self.out:
-                self.total_s[res.bib] = self.total_s.get(res.bib, 0) + res.official_time_s - res.bonus_s
+                self.total_s[res.bib] = (
+                    self.total_s.get(res.bib, 0) + res.official_time_s - res.bonus_s
+                )
         ranked = sorted(self.total_s, key=lambda b: (self.total_s[b], b))
         if not ranked:
             return []

@@ -1,0 +1,46 @@
+# Peloton: `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip uv
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed ## create the virtualenv and install Peloton with its dev tools
+
+demo: install ## run the whole platform on embedded defaults (the demo)
+	$(VENV)/bin/peloton demo
+
+test: install ## run every test, integration included (starts its own servers)
+	$(VENV)/bin/pytest
+
+test-unit: install ## run the tests that need no server
+	$(VENV)/bin/pytest -m "not integration"
+
+lint: install ## ruff (lint + format check) and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: install ## format the code with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench-sim: install ## benchmark: full-scale simulation and load against a raw COPY
+	$(PY) bench/bench_sim.py --scale full
+
+stop: ## stop the servers the demo started
+	-$(VENV)/bin/peloton postgres stop
+
+clean: stop ## remove the virtualenv and local state
+	rm -rf $(VENV) .peloton .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: help install demo test test-unit lint format bench-sim stop clean
