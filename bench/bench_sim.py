@@ -96,11 +96,15 @@ def main() -> None:
     print(f"scale {args.scale}: {report.total_rows:,} telemetry rows, stages {report.stages}")
     print(f"(a) simulation alone       {sim_s:8.1f} s  {sim_rows / sim_s:>12,.0f} rows/s")
     print(f"(b) simulate + load (e2e)  {report.seconds:8.1f} s  {e2e_rate:>12,.0f} rows/s")
+    ingest_s = report.ingest_seconds or float("nan")
+    ingest_rate = report.total_rows / ingest_s
+    print(f"    of which ingest (ADBC)  {ingest_s:8.1f} s  {ingest_rate:>12,.0f} rows/s")
     print(f"(c) raw COPY FROM binary   {raw_s:8.1f} s  {raw_rate:>12,.0f} rows/s (baseline)")
     print(
         f"ratio (b)/(c): {e2e_rate / raw_rate:.2f}   "
         f"ratio (a)/(c): {sim_rows / sim_s / raw_rate:.2f}"
     )
+    print(f"ratio ingest/(c): {ingest_rate / raw_rate:.2f}")
     print(f"peak memory of the simulating process: {peak:,.0f} MB")
     print(
         f"target: (b) within 180 s -> {'met' if report.seconds <= 180 else 'NOT met'}; "

@@ -9,6 +9,7 @@ transaction as the CREATE, a server with wal_level=minimal skips the WAL for the
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -36,7 +37,7 @@ create table {schema}.telemetry (
 """
 RUNS_DDL = """
 create table if not exists {schema}.sim_runs (
-    run_id text primary key,
+    run_id bigint generated always as identity primary key,
     seed bigint not null,
     scale text not null,
     manifest jsonb not null,
@@ -65,6 +66,8 @@ class TelemetryLoader:
         self.conn = conn
         self.schema = schema
         self.rows: dict[str, int] = {}
+        self.ingest_seconds = 0.0
+        """Time spent creating partitions and ingesting (the database's share of a run)."""
 
     def _execute(self, sql: str) -> None:
         with self.conn.cursor() as cur:
@@ -87,6 +90,7 @@ class TelemetryLoader:
     def load_day(self, day: date, table: pa.Table) -> int:
         """Create the day's partition and bulk-ingest its rows."""
         name = partition_name(day)
+        started = time.perf_counter()
         self._execute(
             f"create table {self.schema}.{name} partition of {self.schema}.telemetry for values "
             f"from ('{day.isoformat()} 00:00:00+00') to ('{day + timedelta(days=1)} 00:00:00+00')"
@@ -95,14 +99,17 @@ class TelemetryLoader:
             count = cur.adbc_ingest(name, table, mode="append", db_schema_name=self.schema)
         rows = int(count) if count is not None and count >= 0 else table.num_rows
         self.rows[name] = rows
+        self.ingest_seconds += time.perf_counter() - started
         return rows
 
-    def record_run(self, run_id: str, seed: int, scale: str, manifest: dict[str, Any]) -> None:
-        payload = json.dumps(manifest).replace("'", "''")
-        self._execute(
-            f"insert into {self.schema}.sim_runs (run_id, seed, scale, manifest) values "
-            f"('{run_id}', {int(seed)}, '{scale}', '{payload}'::jsonb)"
-        )
+    def record_run(self, seed: int, scale: str, manifest: dict[str, Any]) -> None:
+        """Log the load in sim_runs, in the same transaction."""
+        with self.conn.cursor() as cur:
+            cur.execute(
+                f"insert into {self.schema}.sim_runs (seed, scale, manifest) "
+                "values ($1, $2, $3::jsonb)",
+                parameters=(int(seed), scale, json.dumps(manifest, sort_keys=True)),
+            )
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from racesim.athletes import Rider, make_riders
 from racesim.checkpoints import stage_checkpoints
 from racesim.climbs import detect_climbs
 from racesim.errors import SimulationError
-from racesim.load import open_loader
+from racesim.load import open_loader, partition_name
 from racesim.race import StageRace, StageSimulator
 from racesim.routes import Route, load_route, load_stages, resample
 from racesim.scales import get_scale
@@ -40,6 +40,7 @@ Progress = Callable[[str, int, int], None]
 class Race:
     """The simulated race and its ground truth, before anything is written."""
 
+    scale: str
     riders: list[Rider]
     routes: dict[int, Route]
     stages: list[StageRace]
@@ -60,6 +61,8 @@ class SimulationReport:
     strava_riders: int
     rows_per_partition: dict[str, int]
     seconds: float
+    ingest_seconds: float | None
+    """Seconds the database spent ingesting (None when nothing was loaded)."""
 
     @property
     def total_rows(self) -> int:
@@ -74,7 +77,7 @@ def simulate_race(scale_name: str, seed: int, data_dir: Path | None = None) -> R
     if missing:
         raise SimulationError(f"stages.csv has no stage {missing}; scale {scale.name} needs them")
     riders = make_riders(scale.teams, seed)
-    race = Race(riders=riders, routes={}, stages=[])
+    race = Race(scale=scale.name, riders=riders, routes={}, stages=[])
     gc = GeneralClassification()
     out: set[int] = set()
     for number in scale.stages:
@@ -110,11 +113,12 @@ def write_files(race: Race, folder: Path) -> None:
 
 def load_telemetry(
     race: Race, seed: int, url: str, progress: Progress | None = None, schema: str = "race"
-) -> dict[str, int]:
-    """Sample and load every stage's telemetry in one transaction; rows per partition.
+) -> tuple[dict[str, int], float]:
+    """Sample and load every stage's telemetry in one transaction.
 
-    The next stage is sampled in a worker thread while the current one is ingested, so the
-    simulator's numpy work and the server's COPY overlap.
+    Returns the rows per partition and the seconds spent in the database's ingest. The next
+    stage is sampled in a worker thread while the current one is ingested, so the simulator's
+    numpy work and the server's COPY overlap.
     """
     total = len(race.stages)
     with open_loader(url, schema) as loader, ThreadPoolExecutor(max_workers=1) as pool:
@@ -129,14 +133,12 @@ def load_telemetry(
             del table
             if progress:
                 progress(f"stage {stage.info.stage} loaded", i + 1, total)
-        loader.record_run(f"seed-{seed}", seed, "", {"partitions": loader.rows})
-        return dict(loader.rows)
+        loader.record_run(seed, race.scale, {"telemetry_rows": loader.rows})
+        return dict(loader.rows), loader.ingest_seconds
 
 
 def count_telemetry(race: Race, seed: int) -> dict[str, int]:
     """Rows per partition without a database (sampling only)."""
-    from racesim.load import partition_name
-
     return {partition_name(s.info.date): stage_telemetry(s, seed).num_rows for s in race.stages}
 
 
@@ -165,8 +167,9 @@ def run_simulation(
         if progress:
             progress("race simulated", 0, len(race.stages))
         write_files(race, partial)
+        ingest_s: float | None = None
         if url is not None:
-            rows = load_telemetry(race, seed, url, progress, schema)
+            rows, ingest_s = load_telemetry(race, seed, url, progress, schema)
         else:
             rows = count_telemetry(race, seed)
         report = SimulationReport(
@@ -178,6 +181,7 @@ def run_simulation(
             strava_riders=sum(r.strava_athlete_id is not None for r in race.riders),
             rows_per_partition=rows,
             seconds=0.0,
+            ingest_seconds=ingest_s,
         )
         files.write_manifest(
             partial / "manifest.json",

@@ -1,1 +1,34 @@
-"""`peloton demo` (being written)."""
+"""`peloton demo`: the whole platform on embedded defaults, in one command."""
+
+from __future__ import annotations
+
+import typer
+
+from lakehouse.cli.app import app, console
+from lakehouse.cli.sim import print_report, simulate_sources
+from lakehouse.postgres.embedded import EmbeddedPostgres
+from lakehouse.redact import mask_url
+from lakehouse.settings import get_settings
+from racesim.scales import DEMO_SCALE
+
+
+@app.command()
+def demo(
+    seed: int = typer.Option(2023, help="Random seed of the simulated race."),
+    scale: str = typer.Option(DEMO_SCALE, help="Size of the simulated race."),
+) -> None:
+    """Start the embedded parts and run everything at the demo scale; print where to look."""
+    settings = get_settings()
+    if settings.source.url is None:
+        url = EmbeddedPostgres(settings).start()
+        console.print(f"PostgreSQL running: {mask_url(url)}", highlight=False)
+    report = simulate_sources(settings, scale, seed, None)
+    print_report(report)
+    console.print(
+        "\n[bold]Where to look[/]\n"
+        f"- sources: {report.out_dir} (athletes/, stages/, truth/, manifest.json)\n"
+        "- telemetry: `peloton postgres status`, then SQL on race.telemetry\n"
+        "- next: ingestion into Iceberg, transforms, Trino, Superset, GIFs and the bot arrive "
+        "with their issues; `peloton doctor` shows what is configured",
+        highlight=False,
+    )

@@ -45,24 +45,19 @@ def test_missing_route_file_names_the_file(tmp_path: Path) -> None:
         load_route(2, data)
 
 
-def test_malformed_line_is_named(tmp_path: Path) -> None:
-    data = _copy_data(tmp_path, "seq,lat,lon,ele_m\n0,43.1,-2.9,10\n1,north,-2.9,11\n")
-    with pytest.raises(SimulationError, match=r"stage-01\.csv: line 3: .*expected integer seq"):
-        load_route(1, data)
-
-
-def test_out_of_range_and_missing_column(tmp_path: Path) -> None:
-    data = _copy_data(tmp_path, "seq,lat,lon,ele_m\n0,43.1,-2.9,10\n1,95.0,-2.9,11\n")
-    with pytest.raises(SimulationError, match=r"line 3: point .* out of range"):
-        load_route(1, data)
-    (data / "routes" / "stage-01.csv").write_text("seq,lat,ele_m\n0,43.1,10\n")
-    with pytest.raises(SimulationError, match=r"line 1: missing column\(s\) lon"):
-        load_route(1, data)
-
-
-def test_unordered_seq_is_refused(tmp_path: Path) -> None:
-    data = _copy_data(tmp_path, "seq,lat,lon,ele_m\n0,43.1,-2.9,10\n0,43.2,-2.9,11\n")
-    with pytest.raises(SimulationError, match=r"line 3: seq 0 after 0"):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("seq,lat,lon,ele_m\n0,43.1,-2.9,10\n1,north,-2.9,11\n", r"line 3: .*expected integer seq"),
+        ("seq,lat,lon,ele_m\n0,43.1,-2.9,10\n1,95.0,-2.9,11\n", r"line 3: point .* out of range"),
+        ("seq,lat,ele_m\n0,43.1,10\n", r"line 1: missing column\(s\) lon"),
+        ("seq,lat,lon,ele_m\n0,43.1,-2.9,10\n0,43.2,-2.9,11\n", r"line 3: seq 0 after 0"),
+        ("seq,lat,lon,ele_m\n0,43.1,-2.9,10\n", r"1 point\(s\); expected at least 2"),
+    ],
+)
+def test_bad_route_file_names_file_and_line(tmp_path: Path, text: str, message: str) -> None:
+    data = _copy_data(tmp_path, text)
+    with pytest.raises(SimulationError, match=r"stage-01\.csv: " + message):
         load_route(1, data)
 
 
