@@ -1,1 +1,71 @@
-"""`peloton postgres` (being written)."""
+"""`peloton postgres start|stop|status`: the embedded source database."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from lakehouse.cli.app import app, console
+from lakehouse.postgres.connect import server_version
+from lakehouse.postgres.embedded import EmbeddedPostgres
+from lakehouse.redact import mask_url
+from lakehouse.settings import get_settings
+
+postgres_app = typer.Typer(help="The source PostgreSQL (embedded unless PELOTON_SOURCE__URL).")
+app.add_typer(postgres_app, name="postgres")
+
+
+@postgres_app.command()
+def start() -> None:
+    """Start the embedded PostgreSQL under PELOTON_HOME (or check the configured one)."""
+    settings = get_settings()
+    if settings.source.url is not None:
+        url = settings.source.url.get_secret_value()
+        console.print(
+            f"PELOTON_SOURCE__URL is set: using {mask_url(url)} ({server_version(url)}); "
+            "nothing to start.",
+            highlight=False,
+        )
+        return
+    server = EmbeddedPostgres(settings)
+    url = server.start()
+    console.print(f"PostgreSQL running: {mask_url(url)}", highlight=False)
+    console.print(
+        f"data in {server.data_dir}; log {server.log_file}. Peloton's commands find this "
+        "server on their own; the password is in "
+        f"{server.password_file}.",
+        highlight=False,
+    )
+
+
+@postgres_app.command()
+def stop() -> None:
+    """Stop the embedded PostgreSQL."""
+    server = EmbeddedPostgres(get_settings())
+    if server.stop():
+        console.print("PostgreSQL stopped.")
+    else:
+        console.print("PostgreSQL was not running.")
+
+
+@postgres_app.command()
+def status() -> None:
+    """Show whether the embedded PostgreSQL runs, where, and its URL (password masked)."""
+    settings = get_settings()
+    table = Table(show_header=False)
+    if settings.source.url is not None:
+        url = settings.source.url.get_secret_value()
+        table.add_row("configured", mask_url(url))
+        table.add_row("version", server_version(url))
+        console.print(table)
+        return
+    info = EmbeddedPostgres(settings).status()
+    table.add_row("running", "yes" if info.running else "no")
+    table.add_row("pid", str(info.pid or "-"))
+    table.add_row("url", info.url or "-")
+    table.add_row("version", info.version or "-")
+    table.add_row("data", str(info.data_dir))
+    table.add_row("binaries", str(info.bin_dir))
+    console.print(table)
+    if not info.running:
+        raise typer.Exit(code=1)

@@ -1,0 +1,1 @@
+"""The source database: the embedded PostgreSQL server and connections to any PostgreSQL."""
