@@ -22,26 +22,18 @@ from pathlib import Path
 
 import psycopg
 
-from lakehouse.settings import Settings
+from lakehouse.postgres.throwaway import throwaway_server
 from racesim.simulate import count_telemetry, run_simulation, simulate_race
 
 
 @contextmanager
 def source_database() -> Iterator[str]:
-    """PELOTON_SOURCE__URL if set, else an embedded PostgreSQL in a temporary home."""
+    """PELOTON_SOURCE__URL if set, else an embedded PostgreSQL in a temporary folder."""
     if os.environ.get("PELOTON_SOURCE__URL"):
         yield os.environ["PELOTON_SOURCE__URL"]
         return
-    from lakehouse.postgres.embedded import EmbeddedPostgres
-
-    home = Path(tempfile.mkdtemp(prefix="peloton-bench-", dir="/var/tmp"))
-    home.chmod(0o755)
-    server = EmbeddedPostgres(Settings(home=home))
-    try:
-        yield server.start()
-    finally:
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
+    with throwaway_server("peloton-bench-", parent="/var/tmp") as url:
+        yield url
 
 
 def peak_rss_mb() -> float:
@@ -85,11 +77,13 @@ def main() -> None:
     del race
 
     out = Path(tempfile.mkdtemp(prefix="peloton-bench-out-"))
-    with source_database() as url:
-        report = run_simulation(args.scale, args.seed, out / "sources", url)
-        peak = peak_rss_mb()
-        raw_rows, raw_s = raw_copy(url, list(report.rows_per_partition))
-    shutil.rmtree(out, ignore_errors=True)
+    try:
+        with source_database() as url:
+            report = run_simulation(args.scale, args.seed, out / "sources", url)
+            peak = peak_rss_mb()
+            raw_rows, raw_s = raw_copy(url, list(report.rows_per_partition))
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
 
     e2e_rate = report.total_rows / report.seconds
     raw_rate = raw_rows / raw_s

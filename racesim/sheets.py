@@ -17,8 +17,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import gspread
+from google.auth.exceptions import RefreshError
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from requests import Response
+from requests.exceptions import RequestException
 
 from lakehouse.settings import SheetsSettings
 from racesim.athletes import SHEET_COLUMNS, Rider
@@ -34,9 +40,14 @@ RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file next to `path`, then rename it into place."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def athletes_csv(riders: Sequence[Rider]) -> bytes:
@@ -115,43 +126,39 @@ def sheet_values(riders: Sequence[Rider]) -> list[list[Any]]:
     return rows
 
 
-def _client(settings: SheetsSettings) -> Any:
-    import gspread
+def _credentials(key_file: Path) -> Any:
+    """Service account credentials from a JSON key file; errors name the file, never its content."""
     from google.oauth2.service_account import Credentials
-    from gspread.http_client import HTTPClient
 
-    key_file = settings.service_account_file
-    if key_file is None:
-        raise SimulationError(
-            "PELOTON_SHEETS__SERVICE_ACCOUNT_FILE is not set: it is required to push the "
-            "athletes to a Google Sheet"
-        )
     try:
-        credentials = Credentials.from_service_account_file(str(key_file), scopes=SCOPES)
+        return Credentials.from_service_account_file(str(key_file), scopes=SCOPES)
     except FileNotFoundError:
         raise SimulationError(f"{key_file}: service account key file not found") from None
-    except (ValueError, KeyError) as exc:
+    except OSError as exc:
         raise SimulationError(
-            f"{key_file}: not a service account JSON key ({type(exc).__name__}: missing or "
-            "malformed field)"
+            f"{key_file}: cannot read the service account key file ({exc.strerror})"
         ) from None
-    http_client: type[HTTPClient] = HTTPClient
-    if settings.api_base_url:
-        http_client = redirected_http_client(settings.api_base_url)
-    return gspread.Client(auth=credentials, http_client=http_client)
+    except (ValueError, KeyError, TypeError) as exc:
+        # the message of a parsing error may quote the key: only its type is reported
+        raise SimulationError(
+            f"{key_file}: not a service account JSON key ({type(exc).__name__}: not JSON, or "
+            "a field is missing or malformed)"
+        ) from None
 
 
-def redirected_http_client(base_url: str) -> Any:
+def redirected_http_client(base_url: str) -> type[HTTPClient]:
     """A gspread HTTP client class that sends Sheets API calls to `base_url` instead of Google.
 
-    `base_url` replaces https://sheets.googleapis.com; the /v4/spreadsheets/... paths stay.
+    gspread builds every Sheets v4 URL from `gspread.urls.SPREADSHEETS_API_V4_BASE_URL`
+    (https://sheets.googleapis.com/v4/spreadsheets...) and sends it through
+    `HTTPClient.request`; this subclass swaps the https://sheets.googleapis.com root for
+    `base_url` there, for its own clients only (no global state is patched). Drive API calls
+    (open by title, sharing, export) are not redirected: the push does not make any.
     """
-    from gspread.http_client import HTTPClient
-
     root = base_url.rstrip("/")
 
     class RedirectedHTTPClient(HTTPClient):
-        def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> Response:
             if endpoint.startswith(GOOGLE_SHEETS_ROOT):
                 endpoint = root + endpoint[len(GOOGLE_SHEETS_ROOT) :]
             return super().request(method, endpoint, *args, **kwargs)
@@ -159,43 +166,82 @@ def redirected_http_client(base_url: str) -> Any:
     return RedirectedHTTPClient
 
 
+def _client(settings: SheetsSettings) -> gspread.Client:
+    key_file = settings.service_account_file
+    if key_file is None:
+        raise SimulationError(
+            "PELOTON_SHEETS__SERVICE_ACCOUNT_FILE is not set: it is required to push the "
+            "athletes to a Google Sheet"
+        )
+    http_client = HTTPClient
+    if settings.api_base_url:
+        http_client = redirected_http_client(settings.api_base_url)
+    return gspread.Client(auth=_credentials(key_file), http_client=http_client)
+
+
+def _replace_values(
+    client: gspread.Client, settings: SheetsSettings, values: list[list[Any]]
+) -> str:
+    assert settings.spreadsheet_id is not None
+    book = client.open_by_key(settings.spreadsheet_id)
+    try:
+        sheet = book.worksheet(settings.worksheet)
+    except gspread.WorksheetNotFound:
+        sheet = book.add_worksheet(settings.worksheet, rows=len(values), cols=len(SHEET_COLUMNS))
+    sheet.clear()
+    # one call for header and rows; RAW keeps ISO date strings as text, numbers as numbers
+    sheet.update(values, "A1", raw=True)
+    return str(book.url)
+
+
 def push_athletes(
     riders: Sequence[Rider],
     settings: SheetsSettings,
-    delays_s: Sequence[float] = (1.0, 4.0),
+    delays_s: Sequence[float] = (1.0, 2.0),
     sleep: Callable[[float], None] = time.sleep,
 ) -> str:
     """Replace the worksheet's content with the athletes table; return the sheet's URL.
 
-    API errors 429 and 5xx are retried after each of `delays_s`; then the push fails with the
-    spreadsheet id and the HTTP status (credentials are never part of a message).
+    API errors 429 and 5xx, and requests that get no answer, are tried again after each of
+    `delays_s` (so `len(delays_s) + 1` tries in all); then the push fails with the spreadsheet
+    id and the HTTP status. Credentials and tokens are never part of a message.
     """
-    import gspread
-    from gspread.exceptions import APIError
-
-    if not settings.spreadsheet_id:
+    sheet_id = settings.spreadsheet_id
+    if not sheet_id:
         raise SimulationError("PELOTON_SHEETS__SPREADSHEET_ID is not set: no sheet to push to")
     client = _client(settings)
     values = sheet_values(riders)
-    for attempt in range(len(delays_s) + 1):
+    where = f"spreadsheet {sheet_id}" + (
+        f" at {settings.api_base_url}" if settings.api_base_url else ""
+    )
+    tries = len(delays_s) + 1
+    for attempt in range(tries):
+        last = attempt == tries - 1
         try:
-            book = client.open_by_key(settings.spreadsheet_id)
-            try:
-                sheet = book.worksheet(settings.worksheet)
-            except gspread.WorksheetNotFound:
-                sheet = book.add_worksheet(
-                    settings.worksheet, rows=len(values), cols=len(SHEET_COLUMNS)
-                )
-            sheet.clear()
-            sheet.update(values, "A1", raw=True)
-            return str(book.url)
+            return _replace_values(client, settings, values)
         except APIError as exc:
             status = int(exc.response.status_code)
-            if status in RETRIED_STATUSES and attempt < len(delays_s):
+            if status in RETRIED_STATUSES and not last:
+                sleep(delays_s[attempt])
+                continue
+            hint = ""
+            if status == 403:
+                email = getattr(client.http_client.auth, "service_account_email", "?")
+                hint = f"; share the sheet with the service account {email}"
+            raise SimulationError(
+                f"Google Sheets API error {status} on {where} after {attempt + 1} attempt(s)" + hint
+            ) from None
+        except RefreshError as exc:
+            raise SimulationError(
+                f"{settings.service_account_file}: the OAuth token endpoint refused the service "
+                f"account key ({type(exc).__name__}) while pushing to {where}"
+            ) from None
+        except RequestException as exc:
+            if not last:
                 sleep(delays_s[attempt])
                 continue
             raise SimulationError(
-                f"Google Sheets API error {status} on spreadsheet {settings.spreadsheet_id} "
-                f"after {attempt + 1} attempt(s)"
+                f"no answer from the Google Sheets API for {where} after {attempt + 1} "
+                f"attempt(s) ({type(exc).__name__})"
             ) from None
     raise AssertionError("unreachable")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import reachable_home
 from typer.testing import CliRunner
 
 import lakehouse.cli  # noqa: F401  (registers the commands)
@@ -16,6 +15,7 @@ from lakehouse.cli.app import app
 from lakehouse.errors import PelotonError
 from lakehouse.postgres.connect import connect, source_url
 from lakehouse.postgres.embedded import EmbeddedPostgres, wheel_bin_dir
+from lakehouse.postgres.throwaway import reachable_home
 from lakehouse.settings import Settings
 
 pytestmark = pytest.mark.integration
