@@ -15,20 +15,15 @@ import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-
-import gspread
-from google.auth.exceptions import RefreshError
-from gspread.exceptions import APIError
-from gspread.http_client import HTTPClient
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from requests import Response
-from requests.exceptions import RequestException
+from typing import TYPE_CHECKING, Any
 
 from lakehouse.settings import SheetsSettings
 from racesim.athletes import SHEET_COLUMNS, Rider
 from racesim.errors import SimulationError
+
+if TYPE_CHECKING:  # imported where used: gspread and openpyxl take a second to import
+    import gspread
+    from gspread.http_client import HTTPClient
 
 FIXED_TIME = datetime(2023, 7, 1, 0, 0, 0)
 """Document and zip entry dates of the XLSX (the race's first day), for byte-identical files."""
@@ -62,6 +57,9 @@ def athletes_csv(riders: Sequence[Rider]) -> bytes:
 
 def athletes_xlsx(riders: Sequence[Rider]) -> bytes:
     """The sheet as an XLSX workbook with typed cells, bold frozen header, fixed dates."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -155,6 +153,9 @@ def redirected_http_client(base_url: str) -> type[HTTPClient]:
     `base_url` there, for its own clients only (no global state is patched). Drive API calls
     (open by title, sharing, export) are not redirected: the push does not make any.
     """
+    from gspread.http_client import HTTPClient
+    from requests import Response
+
     root = base_url.rstrip("/")
 
     class RedirectedHTTPClient(HTTPClient):
@@ -167,6 +168,9 @@ def redirected_http_client(base_url: str) -> type[HTTPClient]:
 
 
 def _client(settings: SheetsSettings) -> gspread.Client:
+    import gspread
+    from gspread.http_client import HTTPClient
+
     key_file = settings.service_account_file
     if key_file is None:
         raise SimulationError(
@@ -182,6 +186,8 @@ def _client(settings: SheetsSettings) -> gspread.Client:
 def _replace_values(
     client: gspread.Client, settings: SheetsSettings, values: list[list[Any]]
 ) -> str:
+    import gspread
+
     assert settings.spreadsheet_id is not None
     book = client.open_by_key(settings.spreadsheet_id)
     try:
@@ -192,6 +198,20 @@ def _replace_values(
     # one call for header and rows; RAW keeps ISO date strings as text, numbers as numbers
     sheet.update(values, "A1", raw=True)
     return str(book.url)
+
+
+def _api_status(exc: BaseException) -> int | None:
+    """The HTTP status of a Sheets API failure as gspread raises it, None for other errors.
+
+    gspread raises APIError, except in open_by_key: SpreadsheetNotFound for a 404 and the
+    built-in PermissionError for a 403 (both chained to the APIError).
+    """
+    from gspread.exceptions import APIError, SpreadsheetNotFound
+
+    for error in (exc, exc.__cause__):
+        if isinstance(error, APIError):
+            return int(error.response.status_code)
+    return 404 if isinstance(exc, SpreadsheetNotFound) else None
 
 
 def push_athletes(
@@ -206,6 +226,10 @@ def push_athletes(
     `delays_s` (so `len(delays_s) + 1` tries in all); then the push fails with the spreadsheet
     id and the HTTP status. Credentials and tokens are never part of a message.
     """
+    from google.auth.exceptions import RefreshError
+    from gspread.exceptions import GSpreadException
+    from requests.exceptions import RequestException
+
     sheet_id = settings.spreadsheet_id
     if not sheet_id:
         raise SimulationError("PELOTON_SHEETS__SPREADSHEET_ID is not set: no sheet to push to")
@@ -219,8 +243,10 @@ def push_athletes(
         last = attempt == tries - 1
         try:
             return _replace_values(client, settings, values)
-        except APIError as exc:
-            status = int(exc.response.status_code)
+        except (GSpreadException, PermissionError) as exc:
+            status = _api_status(exc)
+            if status is None:
+                raise
             if status in RETRIED_STATUSES and not last:
                 sleep(delays_s[attempt])
                 continue

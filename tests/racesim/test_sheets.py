@@ -22,19 +22,26 @@ from racesim.sheets import push_athletes, redirected_http_client, write_athletes
 
 RIDERS = make_riders(3, 42)
 BOOK = "1PelotonAthletesSheetId"
+EMAIL = "peloton@peloton-test.iam.gserviceaccount.com"
 
 
 def test_csv_and_xlsx_hold_the_riders_with_types(tmp_path: Path) -> None:
     csv_path, xlsx_path = write_athletes(RIDERS, tmp_path)
-    with csv_path.open(newline="") as fh:
+    with csv_path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == list(SHEET_COLUMNS)
     expected = [r.sheet_row() for r in RIDERS]
-    assert [int(r["bib"]) for r in rows] == [e["bib"] for e in expected]
-    assert [r["birth_date"] for r in rows] == [e["birth_date"].isoformat() for e in expected]
-    assert [r["strava_athlete_id"] or None for r in rows] == [
-        None if e["strava_athlete_id"] is None else str(e["strava_athlete_id"]) for e in expected
-    ]
+    assert any(e["strava_athlete_id"] is None for e in expected)
+    for row, rider in zip(rows, expected, strict=True):
+        parsed = {
+            k: None
+            if v == ""
+            else date.fromisoformat(v)
+            if k == "birth_date"
+            else type(rider[k] if rider[k] is not None else 0)(v)
+            for k, v in row.items()
+        }
+        assert parsed == rider
     sheet = load_workbook(xlsx_path)["athletes"]
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == SHEET_COLUMNS
@@ -57,6 +64,16 @@ def test_files_are_byte_identical_across_runs(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["athletes.csv", "athletes.xlsx"]
 
 
+@pytest.fixture(scope="module")
+def private_key_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
 @pytest.fixture()
 def server() -> Iterator[SheetsServer]:
     with SheetsServer() as srv:
@@ -65,13 +82,7 @@ def server() -> Iterator[SheetsServer]:
 
 
 @pytest.fixture()
-def settings(server: SheetsServer, tmp_path: Path) -> SheetsSettings:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+def settings(server: SheetsServer, tmp_path: Path, private_key_pem: str) -> SheetsSettings:
     key_file = tmp_path / "service-account.json"
     key_file.write_text(
         json.dumps(
@@ -79,10 +90,10 @@ def settings(server: SheetsServer, tmp_path: Path) -> SheetsSettings:
                 "type": "service_account",
                 "project_id": "peloton-test",
                 "private_key_id": "k1",
-                "private_key": pem,
-                "client_email": "peloton@peloton-test.iam.gserviceaccount.com",
+                "private_key": private_key_pem,
+                "client_email": EMAIL,
                 "client_id": "1",
-                "token_uri": f"{server.url}/token",
+                "token_uri": server.token_url,
             }
         )
     )
@@ -109,9 +120,28 @@ def test_push_then_read_back_through_gspread(
     server: SheetsServer, settings: SheetsSettings
 ) -> None:
     url = push_athletes(RIDERS, settings)
-    assert url.endswith(BOOK)
-    assert "athletes" in server.state.books[BOOK]
+    assert url == f"https://docs.google.com/spreadsheets/d/{BOOK}"
+    assert list(server.state.books[BOOK]) == ["Sheet1", "athletes"]
     assert _read_back(settings) == [_as_sheet(r.sheet_row()) for r in RIDERS]
+    writes = [r for r in server.state.requests if r.startswith("PUT ")]
+    assert len(writes) == 1 and "valueInputOption=RAW" in writes[0]
+    stored = server.state.books[BOOK]["athletes"]
+    assert stored[0] == list(SHEET_COLUMNS)
+    assert [type(v) for v in stored[1]] == [
+        int,
+        str,
+        str,
+        str,
+        str,
+        str,
+        int,
+        float,
+        str,
+        float,
+        int,
+        int,
+        int,
+    ]
     # a second push replaces the content instead of appending
     push_athletes(RIDERS[:5], settings)
     assert len(_read_back(settings)) == 5
@@ -136,12 +166,30 @@ def test_persistent_server_error_fails_clearly(
     assert "PRIVATE KEY" not in message and server.state.token not in message
 
 
+def test_forbidden_names_the_account_to_share_with(
+    server: SheetsServer, settings: SheetsSettings, private_key_pem: str
+) -> None:
+    server.state.fail_next(403, times=10)
+    with pytest.raises(SimulationError, match=f"error 403 .* 1 attempt.*{EMAIL}") as err:
+        push_athletes(RIDERS, settings, delays_s=(0.0, 0.0), sleep=lambda s: None)
+    assert private_key_pem[40:80] not in str(err.value)
+
+
 def test_missing_key_file_is_named(tmp_path: Path) -> None:
     missing = tmp_path / "nope.json"
     settings = SheetsSettings(spreadsheet_id=BOOK, service_account_file=missing)
     with pytest.raises(SimulationError, match=f"{missing}: service account key file not found"):
         push_athletes(RIDERS, settings)
-    bad = tmp_path / "bad.json"
-    bad.write_text("{}")
-    with pytest.raises(SimulationError, match=f"{bad}: not a service account JSON key"):
-        push_athletes(RIDERS, SheetsSettings(spreadsheet_id=BOOK, service_account_file=bad))
+    for content in ("{}", "not json {", '{"type": "service_account", "private_key": 3}'):
+        bad = tmp_path / "bad.json"
+        bad.write_text(content)
+        with pytest.raises(SimulationError, match=f"{bad}: not a service account JSON key"):
+            push_athletes(RIDERS, SheetsSettings(spreadsheet_id=BOOK, service_account_file=bad))
+    with pytest.raises(SimulationError, match=f"{tmp_path}: cannot read"):
+        push_athletes(RIDERS, SheetsSettings(spreadsheet_id=BOOK, service_account_file=tmp_path))
+
+
+def test_unknown_spreadsheet_is_named(server: SheetsServer, settings: SheetsSettings) -> None:
+    unknown = settings.model_copy(update={"spreadsheet_id": "no-such-sheet"})
+    with pytest.raises(SimulationError, match="error 404 on spreadsheet no-such-sheet"):
+        push_athletes(RIDERS, unknown, delays_s=(0.0, 0.0), sleep=lambda s: None)
