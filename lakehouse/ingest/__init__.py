@@ -1,0 +1,1 @@
+"""Landing the sources in the `raw` layer: idempotent, incremental by day."""

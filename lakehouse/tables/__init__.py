@@ -1,0 +1,1 @@
+"""Iceberg table definitions: schemas with column docs and partition specs, declared once."""
