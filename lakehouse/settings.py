@@ -130,6 +130,17 @@ class SheetsSettings(BaseModel):
     )
 
 
+class FilesSettings(BaseModel):
+    """The file sources: stage CSVs and the local export of the athletes sheet."""
+
+    sources_dir: Path | None = Field(
+        default=None,
+        description="Folder holding stages/ (stage-NN.csv and stages.csv) and athletes/ "
+        "(athletes.csv, the sheet's export). Unset: PELOTON_HOME/sources, where `peloton sim` "
+        "writes.",
+    )
+
+
 class Settings(BaseSettings):
     """All of Peloton's settings. Variables: PELOTON_<PART>__<FIELD>, e.g. PELOTON_SOURCE__URL."""
 
@@ -151,11 +162,17 @@ class Settings(BaseSettings):
     superset: SupersetSettings = Field(default_factory=SupersetSettings, description="Superset.")
     llm: LLMSettings = Field(default_factory=LLMSettings, description="Race bot LLM.")
     sheets: SheetsSettings = Field(default_factory=SheetsSettings, description="Athletes sheet.")
+    files: FilesSettings = Field(default_factory=FilesSettings, description="File sources.")
 
     @property
     def home_dir(self) -> Path:
         """PELOTON_HOME as an absolute path."""
         return self.home.expanduser().resolve()
+
+    @property
+    def sources_dir(self) -> Path:
+        """Where the file sources are read from."""
+        return (self.files.sources_dir or self.home_dir / "sources").expanduser().resolve()
 
 
 def require_secret(value: SecretStr | None, variable: str, purpose: str) -> str:

@@ -18,20 +18,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lakehouse.settings import SheetsSettings
+from lakehouse.sources.sheets import call_sheets
 from racesim.athletes import SHEET_COLUMNS, Rider
 from racesim.errors import SimulationError
 
 if TYPE_CHECKING:  # imported where used: gspread and openpyxl take a second to import
     import gspread
-    from gspread.http_client import HTTPClient
 
 FIXED_TIME = datetime(2023, 7, 1, 0, 0, 0)
 """Document and zip entry dates of the XLSX (the race's first day), for byte-identical files."""
 FIXED_STAMP = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
 _CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-GOOGLE_SHEETS_ROOT = "https://sheets.googleapis.com"
-SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
-RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -124,65 +121,6 @@ def sheet_values(riders: Sequence[Rider]) -> list[list[Any]]:
     return rows
 
 
-def _credentials(key_file: Path) -> Any:
-    """Service account credentials from a JSON key file; errors name the file, never its content."""
-    from google.oauth2.service_account import Credentials
-
-    try:
-        return Credentials.from_service_account_file(str(key_file), scopes=SCOPES)
-    except FileNotFoundError:
-        raise SimulationError(f"{key_file}: service account key file not found") from None
-    except OSError as exc:
-        raise SimulationError(
-            f"{key_file}: cannot read the service account key file ({exc.strerror})"
-        ) from None
-    except (ValueError, KeyError, TypeError) as exc:
-        # the message of a parsing error may quote the key: only its type is reported
-        raise SimulationError(
-            f"{key_file}: not a service account JSON key ({type(exc).__name__}: not JSON, or "
-            "a field is missing or malformed)"
-        ) from None
-
-
-def redirected_http_client(base_url: str) -> type[HTTPClient]:
-    """A gspread HTTP client class that sends Sheets API calls to `base_url` instead of Google.
-
-    gspread builds every Sheets v4 URL from `gspread.urls.SPREADSHEETS_API_V4_BASE_URL`
-    (https://sheets.googleapis.com/v4/spreadsheets...) and sends it through
-    `HTTPClient.request`; this subclass swaps the https://sheets.googleapis.com root for
-    `base_url` there, for its own clients only (no global state is patched). Drive API calls
-    (open by title, sharing, export) are not redirected: the push does not make any.
-    """
-    from gspread.http_client import HTTPClient
-    from requests import Response
-
-    root = base_url.rstrip("/")
-
-    class RedirectedHTTPClient(HTTPClient):
-        def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> Response:
-            if endpoint.startswith(GOOGLE_SHEETS_ROOT):
-                endpoint = root + endpoint[len(GOOGLE_SHEETS_ROOT) :]
-            return super().request(method, endpoint, *args, **kwargs)
-
-    return RedirectedHTTPClient
-
-
-def _client(settings: SheetsSettings) -> gspread.Client:
-    import gspread
-    from gspread.http_client import HTTPClient
-
-    key_file = settings.service_account_file
-    if key_file is None:
-        raise SimulationError(
-            "PELOTON_SHEETS__SERVICE_ACCOUNT_FILE is not set: it is required to push the "
-            "athletes to a Google Sheet"
-        )
-    http_client = HTTPClient
-    if settings.api_base_url:
-        http_client = redirected_http_client(settings.api_base_url)
-    return gspread.Client(auth=_credentials(key_file), http_client=http_client)
-
-
 def _replace_values(
     client: gspread.Client, settings: SheetsSettings, values: list[list[Any]]
 ) -> str:
@@ -200,20 +138,6 @@ def _replace_values(
     return str(book.url)
 
 
-def _api_status(exc: BaseException) -> int | None:
-    """The HTTP status of a Sheets API failure as gspread raises it, None for other errors.
-
-    gspread raises APIError, except in open_by_key: SpreadsheetNotFound for a 404 and the
-    built-in PermissionError for a 403 (both chained to the APIError).
-    """
-    from gspread.exceptions import APIError, SpreadsheetNotFound
-
-    for error in (exc, exc.__cause__):
-        if isinstance(error, APIError):
-            return int(error.response.status_code)
-    return 404 if isinstance(exc, SpreadsheetNotFound) else None
-
-
 def push_athletes(
     riders: Sequence[Rider],
     settings: SheetsSettings,
@@ -226,48 +150,12 @@ def push_athletes(
     `delays_s` (so `len(delays_s) + 1` tries in all); then the push fails with the spreadsheet
     id and the HTTP status. Credentials and tokens are never part of a message.
     """
-    from google.auth.exceptions import RefreshError
-    from gspread.exceptions import GSpreadException
-    from requests.exceptions import RequestException
-
-    sheet_id = settings.spreadsheet_id
-    if not sheet_id:
-        raise SimulationError("PELOTON_SHEETS__SPREADSHEET_ID is not set: no sheet to push to")
-    client = _client(settings)
     values = sheet_values(riders)
-    where = f"spreadsheet {sheet_id}" + (
-        f" at {settings.api_base_url}" if settings.api_base_url else ""
+    return call_sheets(
+        lambda client: _replace_values(client, settings, values),
+        settings,
+        "pushing the athletes",
+        error=SimulationError,
+        delays_s=delays_s,
+        sleep=sleep,
     )
-    tries = len(delays_s) + 1
-    for attempt in range(tries):
-        last = attempt == tries - 1
-        try:
-            return _replace_values(client, settings, values)
-        except (GSpreadException, PermissionError) as exc:
-            status = _api_status(exc)
-            if status is None:
-                raise
-            if status in RETRIED_STATUSES and not last:
-                sleep(delays_s[attempt])
-                continue
-            hint = ""
-            if status == 403:
-                email = getattr(client.http_client.auth, "service_account_email", "?")
-                hint = f"; share the sheet with the service account {email}"
-            raise SimulationError(
-                f"Google Sheets API error {status} on {where} after {attempt + 1} attempt(s)" + hint
-            ) from None
-        except RefreshError as exc:
-            raise SimulationError(
-                f"{settings.service_account_file}: the OAuth token endpoint refused the service "
-                f"account key ({type(exc).__name__}) while pushing to {where}"
-            ) from None
-        except RequestException as exc:
-            if not last:
-                sleep(delays_s[attempt])
-                continue
-            raise SimulationError(
-                f"no answer from the Google Sheets API for {where} after {attempt + 1} "
-                f"attempt(s) ({type(exc).__name__})"
-            ) from None
-    raise AssertionError("unreachable")

@@ -16,9 +16,10 @@ from openpyxl import load_workbook
 from sheets_server import SheetsServer
 
 from lakehouse.settings import SheetsSettings
+from lakehouse.sources.sheets import redirected_http_client
 from racesim.athletes import SHEET_COLUMNS, make_riders
 from racesim.errors import SimulationError
-from racesim.sheets import push_athletes, redirected_http_client, write_athletes
+from racesim.sheets import push_athletes, write_athletes
 
 RIDERS = make_riders(3, 42)
 BOOK = "1PelotonAthletesSheetId"

@@ -1,0 +1,175 @@
+"""Land the file sources: stage index and stage CSVs (per stage day), athletes (whole table).
+
+Rejected rows go to `raw.quarantine` with their reason; each file's quarantine rows are
+replaced when the file is landed again. Every file is reconciled: rows read = rows landed +
+rows quarantined, or the ingestion fails.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from pyiceberg.catalog import Catalog
+
+from lakehouse.errors import PelotonError
+from lakehouse.ingest.commit import ensure_table, landed_fingerprints, lineage, now, replace
+from lakehouse.settings import Settings
+from lakehouse.sources.athletes import read_athletes
+from lakehouse.sources.rows import Parsed, Rejected, SourceFileError
+from lakehouse.sources.stages import (
+    StageFile,
+    read_index,
+    read_stage_file,
+    stage_files,
+    whole_file_rejected,
+)
+from lakehouse.tables.raw import ATHLETES, QUARANTINE, STAGE_ROUTES, STAGES, TableDef
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What one source file gave: rows read, landed and quarantined (or skipped unchanged)."""
+
+    source: str
+    read: int
+    landed: int
+    quarantined: int
+    skipped: bool = False
+
+
+def _table(
+    definition: TableDef, columns: dict[str, list[Any]], n: int, source: str, batch_id: str
+) -> pa.Table:
+    schema = definition.schema().as_arrow()
+    arrays: list[pa.Array] = []
+    for field in schema:
+        if field.name in columns:
+            arrays.append(pa.array(columns[field.name], type=field.type))
+    arrays += lineage(n, source, batch_id, now())
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _quarantine(
+    catalog: Catalog,
+    source_kind: str,
+    label: str,
+    rejected: list[Rejected],
+    fingerprint: str,
+    batch_id: str,
+) -> None:
+    columns = {
+        "source": [source_kind] * len(rejected),
+        "location": [r.location for r in rejected],
+        "reason": [r.reason for r in rejected],
+        "payload": [r.payload for r in rejected],
+    }
+    data = _table(QUARANTINE, columns, len(rejected), label, batch_id)
+    replace(
+        ensure_table(catalog, QUARANTINE),
+        data,
+        f"_source == '{label}'",
+        f"quarantine:{label}",
+        fingerprint,
+        batch_id,
+    )
+
+
+def _reconcile(label: str, parsed: Parsed) -> FileResult:
+    result = FileResult(label, parsed.read, parsed.rows, len(parsed.rejected))
+    if result.read != result.landed + result.quarantined:
+        raise PelotonError(
+            f"{label}: {result.read} rows read but {result.landed} landed and "
+            f"{result.quarantined} quarantined; rows would be lost"
+        )
+    return result
+
+
+def ingest_stages(
+    catalog: Catalog,
+    folder: Path,
+    full_refresh: bool = False,
+    only: set[int] | None = None,
+    batch_id: str | None = None,
+) -> list[FileResult]:
+    """Land stages.csv (raw.stages) and every stage-NN.csv (raw.stage_routes, by stage day)."""
+    batch_id = batch_id or uuid.uuid4().hex
+    index_path = folder / "stages.csv"
+    index = read_index(index_path)
+    index_label = "stages/stages.csv"
+    fingerprint = StageFile(0, index_path).fingerprint()
+    stages = ensure_table(catalog, STAGES)
+    if not full_refresh and landed_fingerprints(stages).get(index_label) == fingerprint:
+        results = [FileResult(index_label, 0, 0, 0, skipped=True)]
+    else:
+        columns = dict(index.columns)
+        columns["stage_date"] = columns.pop("date")
+        data = _table(STAGES, columns, index.rows, index_label, batch_id)
+        replace(stages, data, "True", index_label, fingerprint, batch_id)
+        _quarantine(catalog, "stages", index_label, index.rejected, fingerprint, batch_id)
+        results = [_reconcile(index_label, index)]
+
+    days: dict[int, date] = dict(zip(index.columns["stage"], index.columns["date"], strict=True))
+    routes = ensure_table(catalog, STAGE_ROUTES)
+    landed = landed_fingerprints(routes)
+    for stage_file in stage_files(folder):
+        if only is not None and stage_file.stage not in only:
+            continue
+        results.append(
+            _ingest_stage_file(catalog, routes, stage_file, days, landed, full_refresh, batch_id)
+        )
+    return results
+
+
+def _ingest_stage_file(
+    catalog: Catalog,
+    routes: Any,
+    stage_file: StageFile,
+    days: dict[int, date],
+    landed: dict[str, str],
+    full_refresh: bool,
+    batch_id: str,
+) -> FileResult:
+    label, fingerprint = stage_file.label, stage_file.fingerprint()
+    if not full_refresh and landed.get(label) == fingerprint:
+        return FileResult(label, 0, 0, 0, skipped=True)
+    day = days.get(stage_file.stage)
+    try:
+        if day is None:
+            raise SourceFileError(
+                f"stage {stage_file.stage} is not in stages/stages.csv; expected every stage "
+                "file to have a line in the index"
+            )
+        parsed = read_stage_file(stage_file)
+    except SourceFileError as exc:
+        rejected = whole_file_rejected(stage_file, str(exc))
+        _quarantine(catalog, "stage_routes", label, rejected, fingerprint, batch_id)
+        return FileResult(label, len(rejected), 0, len(rejected))
+    columns = dict(parsed.columns)
+    columns["stage"] = [stage_file.stage] * parsed.rows
+    columns["stage_date"] = [day] * parsed.rows
+    data = _table(STAGE_ROUTES, columns, parsed.rows, label, batch_id)
+    replace(routes, data, f"stage_date == '{day.isoformat()}'", label, fingerprint, batch_id)
+    _quarantine(catalog, "stage_routes", label, parsed.rejected, fingerprint, batch_id)
+    return _reconcile(label, parsed)
+
+
+def ingest_athletes(
+    catalog: Catalog, settings: Settings, full_refresh: bool = False, batch_id: str | None = None
+) -> FileResult:
+    """Land the athletes sheet into raw.athletes (the whole table, replaced in one commit)."""
+    batch_id = batch_id or uuid.uuid4().hex
+    source = read_athletes(settings)
+    table = ensure_table(catalog, ATHLETES)
+    if not full_refresh and landed_fingerprints(table).get(source.label) == source.fingerprint:
+        return FileResult(source.label, 0, 0, 0, skipped=True)
+    data = _table(ATHLETES, source.parsed.columns, source.parsed.rows, source.label, batch_id)
+    replace(table, data, "True", source.label, source.fingerprint, batch_id)
+    _quarantine(
+        catalog, "athletes", source.label, source.parsed.rejected, source.fingerprint, batch_id
+    )
+    return _reconcile(source.label, source.parsed)
