@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from lakehouse.cli.app import app, console
+from lakehouse.cli.run import run, tables
 from lakehouse.cli.sim import print_report, simulate_sources
 from lakehouse.postgres.embedded import EmbeddedPostgres
 from lakehouse.redact import mask_url
@@ -24,11 +25,14 @@ def demo(
         console.print(f"PostgreSQL running: {mask_url(url)}", highlight=False)
     report = simulate_sources(settings, scale, seed, None)
     print_report(report)
+    run(ingest_only=True, days=None, stages=None, full_refresh=False)
+    tables(json_output=False)
     console.print(
         "\n[bold]Where to look[/]\n"
         f"- sources: {report.out_dir} (athletes/, stages/, truth/, manifest.json)\n"
         "- telemetry: `peloton postgres status`, then SQL on race.telemetry\n"
-        "- next: ingestion into Iceberg, transforms, Trino, Superset, GIFs and the bot arrive "
-        "with their issues; `peloton doctor` shows what is configured",
+        f"- lakehouse: `peloton tables` (Iceberg warehouse in {settings.home_dir / 'warehouse'})\n"
+        "- next: transforms, Trino, Superset, GIFs and the bot arrive with their issues; "
+        "`peloton doctor` shows what is configured",
         highlight=False,
     )

@@ -13,18 +13,6 @@ def _not_yet(verb: str, issue: str) -> None:
 
 
 @app.command()
-def run() -> None:
-    """Run the pipeline: ingest the sources into Iceberg, then transform (issues #3 and #4)."""
-    _not_yet("run", "issue #3 (ingestion) and issue #4 (transforms)")
-
-
-@app.command()
-def tables() -> None:
-    """List the lakehouse tables with rows, partitions and snapshots (issue #3)."""
-    _not_yet("tables", "issue #3 (ingestion)")
-
-
-@app.command()
 def check() -> None:
     """Run the data quality checks on the marts, optionally against ground truth (issue #4)."""
     _not_yet("check", "issue #4 (transforms)")

@@ -62,6 +62,11 @@ def _quarantine(
     fingerprint: str,
     batch_id: str,
 ) -> None:
+    """Replace the file's quarantined rows; no commit when it had none and has none."""
+    table = ensure_table(catalog, QUARANTINE)
+    where = f"_source == '{label}'"
+    if not rejected and table.scan(row_filter=where, selected_fields=("location",)).count() == 0:
+        return
     columns = {
         "source": [source_kind] * len(rejected),
         "location": [r.location for r in rejected],
@@ -69,14 +74,7 @@ def _quarantine(
         "payload": [r.payload for r in rejected],
     }
     data = _table(QUARANTINE, columns, len(rejected), label, batch_id)
-    replace(
-        ensure_table(catalog, QUARANTINE),
-        data,
-        f"_source == '{label}'",
-        f"quarantine:{label}",
-        fingerprint,
-        batch_id,
-    )
+    replace(table, data, where, f"quarantine:{label}", fingerprint, batch_id)
 
 
 def _reconcile(label: str, parsed: Parsed) -> FileResult:

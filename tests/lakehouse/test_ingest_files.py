@@ -58,6 +58,7 @@ def test_stage_files_land_and_reruns_skip(settings: Settings, catalog: Catalog) 
     summits = [r for r in routes.to_pylist() if r["checkpoint"] == "climb_summit"]
     assert "Col de la Loze" in {r["name"] for r in summits}
     assert all(r.skipped for r in ingest_stages(catalog, settings.sources_dir / "stages"))
+    assert catalog.load_table("raw.quarantine").current_snapshot() is None  # nothing rejected
     assert catalog.load_table("raw.stage_routes").scan().to_arrow().num_rows == routes.num_rows
 
 

@@ -1,0 +1,69 @@
+"""`peloton run` and `peloton tables`: the pipeline on Prefect, and what it landed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from lakehouse.catalog import open_catalog
+from lakehouse.cli.app import app, console
+from lakehouse.inventory import list_lakehouse
+from lakehouse.orchestration import configure_prefect
+from lakehouse.settings import get_settings
+
+
+@app.command()
+def run(
+    ingest_only: bool = typer.Option(False, help="Only land the sources (raw layer)."),
+    days: list[str] | None = typer.Option(None, "--day", help="Stage day YYYY-MM-DD (repeat)."),
+    stages: list[int] | None = typer.Option(None, "--stage", help="Stage number (repeat)."),
+    full_refresh: bool = typer.Option(False, help="Reprocess everything, changed or not."),
+) -> None:
+    """Run the pipeline on Prefect (ephemeral local API unless PREFECT_API_URL is set)."""
+    settings = get_settings()
+    configure_prefect(settings)
+    from flows.ingest import ingest
+
+    summary = ingest(days=days, stages=stages, full_refresh=full_refresh)
+    table = Table(title="Ingestion")
+    for column in ("source", "part", "read", "landed", "quarantined"):
+        table.add_column(
+            column, justify="right" if column in ("read", "landed", "quarantined") else "left"
+        )
+    for row in summary.rows():
+        landed = "unchanged" if row["skipped"] else f"{row['landed']:,}"
+        table.add_row(
+            str(row["source"]),
+            str(row["part"]),
+            f"{row['read']:,}",
+            landed,
+            f"{row['quarantined']:,}",
+        )
+    console.print(table)
+    if not ingest_only:
+        console.print("Transforms (staging and marts) arrive with issue #4; ingestion done.")
+
+
+def _print_tables(tables: list[dict[str, Any]]) -> None:
+    view = Table(title="Lakehouse tables")
+    for column in ("table", "rows", "partitions", "snapshots", "last commit"):
+        view.add_column(column, justify="right" if column in ("rows", "snapshots") else "left")
+    for t in tables:
+        parts = ", ".join(f"{p['value']}: {p['rows']:,}" for p in t["partitions"]) or "-"
+        view.add_row(
+            t["name"], f"{t['rows']:,}", parts, str(t["snapshots"]), str(t["last_commit_at"] or "-")
+        )
+    console.print(view)
+
+
+@app.command()
+def tables(json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Every lakehouse table with rows, partitions, snapshots, last commit and location."""
+    found = list_lakehouse(open_catalog(get_settings()))
+    if json_output:
+        print(json.dumps(found, indent=2))
+    else:
+        _print_tables(found)

@@ -1,0 +1,67 @@
+"""The ingestion as plain functions the flows orchestrate (testable without Prefect)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from lakehouse.catalog import open_catalog
+from lakehouse.ingest.files import FileResult, ingest_athletes, ingest_stages
+from lakehouse.ingest.telemetry import DayResult, load_day, telemetry_table
+from lakehouse.postgres.connect import source_url
+from lakehouse.settings import Settings
+from lakehouse.sources.telemetry import SourceDay
+
+
+@dataclass
+class IngestSummary:
+    """Rows landed and quarantined per source and day or file: the run's artifact."""
+
+    telemetry: list[DayResult] = field(default_factory=list)
+    files: list[FileResult] = field(default_factory=list)
+
+    def rows(self) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = [
+            {
+                "source": "telemetry",
+                "part": r.day.isoformat(),
+                "read": r.rows,
+                "landed": 0 if r.skipped else r.rows,
+                "quarantined": 0,
+                "skipped": r.skipped,
+            }
+            for r in self.telemetry
+        ]
+        out += [
+            {
+                "source": r.source.split("/")[0],
+                "part": r.source,
+                "read": r.read,
+                "landed": r.landed,
+                "quarantined": r.quarantined,
+                "skipped": r.skipped,
+            }
+            for r in self.files
+        ]
+        return out
+
+
+def telemetry_day(settings: Settings, source: SourceDay, batch_id: str) -> DayResult:
+    """Land one day (an I/O step: the flow retries it)."""
+    table = telemetry_table(open_catalog(settings))
+    return load_day(table, source_url(settings), source, batch_id)
+
+
+def stage_files(
+    settings: Settings, full_refresh: bool, stages: set[int] | None, batch_id: str
+) -> list[FileResult]:
+    catalog = open_catalog(settings)
+    return ingest_stages(catalog, settings.sources_dir / "stages", full_refresh, stages, batch_id)
+
+
+def athletes(settings: Settings, full_refresh: bool, batch_id: str) -> FileResult:
+    return ingest_athletes(open_catalog(settings), settings, full_refresh, batch_id)
+
+
+def parse_days(days: list[str] | None) -> set[date] | None:
+    return None if not days else {date.fromisoformat(d) for d in days}
