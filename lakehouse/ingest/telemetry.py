@@ -7,15 +7,15 @@ refresh is asked for (see lakehouse.ingest.commit for where the state lives).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
 from lakehouse.ingest.commit import ensure_table, landed_fingerprints, lineage, now, replace
+from lakehouse.ingest.evolution import evolve
 from lakehouse.sources.telemetry import SourceDay, list_days, read_day
 from lakehouse.tables.raw import TELEMETRY
 
@@ -45,26 +45,59 @@ def days_to_load(
     return [s for s in chosen if landed.get(s.day.isoformat()) != s.fingerprint]
 
 
-def _with_lineage(
-    batches: Iterator[pa.RecordBatch], day: date, source: str, batch_id: str
-) -> Iterator[pa.RecordBatch]:
+LOADER_COLUMNS = ("stage_date", "_loaded_at", "_source", "_batch_id")
+
+
+def _loader_fields() -> list[pa.Field]:
     target = TELEMETRY.schema().as_arrow()
-    loaded_at = now()
-    for batch in batches:
-        n = batch.num_rows
-        columns = [batch.column(i) for i in range(batch.num_columns)]
-        columns += [pa.array([day] * n, pa.date32()), *lineage(n, source, batch_id, loaded_at)]
-        names = [*batch.schema.names, "stage_date", "_loaded_at", "_source", "_batch_id"]
-        yield pa.RecordBatch.from_arrays(columns, names=names).cast(target)
+    return [target.field(name) for name in LOADER_COLUMNS]
+
+
+def _conform(
+    batch: pa.RecordBatch,
+    target: pa.Schema,
+    day: date,
+    source: str,
+    batch_id: str,
+    loaded_at: datetime,
+) -> pa.RecordBatch:
+    """A source batch with the table's columns, in its order and types, lineage filled in."""
+    n = batch.num_rows
+    extra = dict(
+        zip(
+            LOADER_COLUMNS,
+            [pa.array([day] * n, pa.date32()), *lineage(n, source, batch_id, loaded_at)],
+            strict=True,
+        )
+    )
+    arrays = []
+    for field in target:
+        if field.name in extra:
+            arrays.append(extra[field.name].cast(field.type))
+        elif field.name in batch.schema.names:
+            arrays.append(batch.column(field.name).cast(field.type))
+        else:  # a column the source no longer has
+            arrays.append(pa.nulls(n, field.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=target)
 
 
 def load_day(table: Table, url: str, source: SourceDay, batch_id: str) -> DayResult:
-    """Replace the day's partition with the source rows, in one commit."""
+    """Replace the day's partition with the source rows, in one commit.
+
+    The source's columns are checked against the table first (lakehouse.ingest.evolution):
+    new nullable columns are added, impossible changes fail before anything is written.
+    """
+    batches = list(read_day(url, source))
+    if batches:
+        incoming = pa.schema([*batches[0].schema, *_loader_fields()])
+        evolve(table, incoming, source.partition)
+    target = table.schema().as_arrow()
+    loaded_at = now()
     # pyiceberg cannot stream into a partitioned table yet: one day is materialised (memory is
     # bounded by the largest day, not by the number of days).
     data = pa.Table.from_batches(
-        list(_with_lineage(read_day(url, source), source.day, source.partition, batch_id)),
-        schema=TELEMETRY.schema().as_arrow(),
+        [_conform(b, target, source.day, source.partition, batch_id, loaded_at) for b in batches],
+        schema=target,
     )
     day = source.day.isoformat()
     replace(table, data, f"stage_date == '{day}'", day, source.fingerprint, batch_id)

@@ -18,18 +18,6 @@ from lakehouse.errors import PelotonError
 from lakehouse.redact import mask_url
 
 BOUND = re.compile(r"FROM \('(\d{4}-\d{2}-\d{2})")
-SOURCE_COLUMNS = (
-    "athlete_id",
-    "stage",
-    "recorded_at",
-    "lat",
-    "lon",
-    "elevation_m",
-    "speed_kmh",
-    "heart_rate_bpm",
-    "power_w",
-    "cadence_rpm",
-)
 
 
 @dataclass(frozen=True)
@@ -55,9 +43,11 @@ def _connect(url: str) -> adbc.Connection:
 def list_days(url: str, schema: str = "race", table: str = "telemetry") -> list[SourceDay]:
     """The day partitions of `schema.table`, oldest first, with row count and fingerprint.
 
-    The fingerprint (count, time range, and sums of ids and coordinates) costs one scan of
-    the partition and changes when rows are added, removed or moved. Coordinates are summed
-    as integers (1e-7 degree): a float sum depends on the order parallel workers add in.
+    The fingerprint costs one scan of the partition: the column list, the count, the time
+    range, sums of ids and coordinates (as integers of 1e-7 degree: a float sum depends on
+    the order parallel workers add in), and the server's count of rows inserted, updated and
+    deleted in the partition (pg_stat_user_tables), so that a correction of sensor values
+    is seen too.
     """
     with _connect(url) as conn, conn.cursor() as cur:
         cur.execute(
@@ -76,10 +66,17 @@ def list_days(url: str, schema: str = "race", table: str = "telemetry") -> list[
                     "FROM ('YYYY-MM-DD ...') TO (...)"
                 )
             cur.execute(
+                "select string_agg(attname || ':' || format_type(atttypid, atttypmod), ',' "
+                "order by attnum), (select coalesce(n_tup_ins + n_tup_upd + n_tup_del, 0) "
+                f"from pg_stat_user_tables where relid = '{name}'::regclass) "
+                f"from pg_attribute where attrelid = '{name}'::regclass and attnum > 0 "
+                "and not attisdropped"
+            )
+            columns, changes = cur.fetchone()
+            cur.execute(
                 "select count(*), md5(concat_ws('|', count(*), min(recorded_at), "
                 "max(recorded_at), sum(athlete_id), sum((lat * 1e7)::bigint), "
-                "sum((lon * 1e7)::bigint), "
-                f"sum(coalesce(power_w, 0)))) from {name}"
+                f"sum((lon * 1e7)::bigint), '{columns}', {int(changes or 0)})) from {name}"
             )
             rows, fingerprint = cur.fetchone()
             days.append(
@@ -89,9 +86,8 @@ def list_days(url: str, schema: str = "race", table: str = "telemetry") -> list[
 
 
 def read_day(url: str, source: SourceDay) -> Iterator[pa.RecordBatch]:
-    """Stream the rows of one day partition as Arrow record batches."""
-    columns = ", ".join(SOURCE_COLUMNS)
+    """Stream every column of one day partition as Arrow record batches."""
     with _connect(url) as conn, conn.cursor() as cur:
-        cur.execute(f"select {columns} from {source.partition}")
+        cur.execute(f"select * from {source.partition}")
         reader = cur.fetch_record_batch()
         yield from reader
