@@ -69,6 +69,31 @@ def test_ingest_flow_lands_everything_and_publishes_a_summary(
     assert all(r.skipped for r in again.telemetry) and all(f.skipped for f in again.files)
 
 
+def test_a_failing_day_is_retried_by_the_flow(
+    harness: None, report: SimulationReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.ingest import ingest_telemetry
+    from lakehouse.errors import PelotonError
+    from lakehouse.ingest import run
+
+    original = run.telemetry_day
+    attempts: list[str] = []
+
+    def flaky(settings, source, batch_id):  # type: ignore[no-untyped-def]
+        attempts.append(source.partition)
+        if attempts.count(source.partition) == 1 and source.day.day == 19:
+            raise PelotonError("cannot reach PostgreSQL at postgresql://x:****@db/x: restarting")
+        return original(settings, source, batch_id)
+
+    monkeypatch.setattr(run, "telemetry_day", flaky)
+    results = ingest_telemetry(full_refresh=True)
+    assert attempts.count(f"{SCHEMA}.telemetry_2023_07_19") == 2  # failed once, retried
+    assert all(attempts.count(p) == 1 for p in attempts if not p.endswith("07_19"))
+    assert {r.day.day: r.rows for r in results} == {
+        int(k[-2:]): v for k, v in report.rows_per_partition.items()
+    }
+
+
 def test_cli_runs_on_the_ephemeral_api(env: dict[str, str], report: SimulationReport) -> None:
     full = {**os.environ, **env}
     done = subprocess.run(

@@ -1,0 +1,55 @@
+"""The source PostgreSQL goes away: a clear failure, nothing partial, the next run converges."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lakehouse.catalog import open_catalog
+from lakehouse.errors import PelotonError
+from lakehouse.ingest.telemetry import ingest_telemetry
+from lakehouse.postgres.embedded import EmbeddedPostgres
+from lakehouse.postgres.throwaway import reachable_home
+from lakehouse.settings import Settings
+from lakehouse.sources import telemetry as source_module
+from lakehouse.sources.telemetry import list_days
+from racesim.simulate import run_simulation
+
+pytestmark = pytest.mark.integration
+
+
+def test_server_stopped_mid_run_then_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = reachable_home("peloton-outage-")
+    server = EmbeddedPostgres(Settings(home=home))
+    url = server.start()
+    try:
+        run_simulation("tiny", 8, tmp_path / "src", url)
+        expected = {d.day: d.rows for d in list_days(url)}
+        catalog = open_catalog(Settings(home=tmp_path, catalog={"kind": "sqlite"}))
+        original = source_module.read_day
+        calls: list[str] = []
+
+        def stop_after_first_day(url_: str, source: source_module.SourceDay):  # type: ignore[no-untyped-def]
+            calls.append(source.partition)
+            if len(calls) == 2:  # the server goes down before the second day is read
+                server.stop()
+            return original(url_, source)
+
+        monkeypatch.setattr("lakehouse.ingest.telemetry.read_day", stop_after_first_day)
+        with pytest.raises(
+            PelotonError, match=r"cannot reach PostgreSQL at postgresql://peloton:\*\*\*\*@"
+        ):
+            ingest_telemetry(catalog, url)
+        table = catalog.load_table("raw.telemetry")
+        landed = table.scan().to_arrow().group_by("stage_date").aggregate([("athlete_id", "count")])
+        assert landed["stage_date"].to_pylist() == [min(expected)]  # the first day, whole
+        assert landed["athlete_id_count"].to_pylist() == [expected[min(expected)]]
+        monkeypatch.setattr("lakehouse.ingest.telemetry.read_day", original)
+        server.start()
+        results = ingest_telemetry(catalog, url)
+        assert [r.skipped for r in results] == [True, False, False]
+        counts = catalog.load_table("raw.telemetry").scan().to_arrow()
+        assert counts.num_rows == sum(expected.values())
+    finally:
+        server.stop()
+        shutil.rmtree(home, ignore_errors=True)
