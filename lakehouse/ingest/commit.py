@@ -48,9 +48,9 @@ def landed_fingerprints(table: Table) -> dict[str, str]:
 def lineage(n: int, source: str, batch_id: str, loaded_at: datetime) -> list[pa.Array]:
     """The _loaded_at, _source and _batch_id columns for n rows."""
     return [
-        pa.array([loaded_at] * n, pa.timestamp("us", tz="UTC")),
-        pa.array([source] * n, pa.string()),
-        pa.array([batch_id] * n, pa.string()),
+        pa.repeat(pa.scalar(loaded_at, pa.timestamp("us", tz="UTC")), n),
+        pa.repeat(pa.scalar(source, pa.string()), n),
+        pa.repeat(pa.scalar(batch_id, pa.string()), n),
     ]
 
 

@@ -7,6 +7,7 @@ refresh is asked for (see lakehouse.ingest.commit for where the state lives).
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -66,7 +67,7 @@ def _conform(
     extra = dict(
         zip(
             LOADER_COLUMNS,
-            [pa.array([day] * n, pa.date32()), *lineage(n, source, batch_id, loaded_at)],
+            [pa.repeat(pa.scalar(day, pa.date32()), n), *lineage(n, source, batch_id, loaded_at)],
             strict=True,
         )
     )
@@ -81,13 +82,19 @@ def _conform(
     return pa.RecordBatch.from_arrays(arrays, schema=target)
 
 
-def load_day(table: Table, url: str, source: SourceDay, batch_id: str) -> DayResult:
-    """Replace the day's partition with the source rows, in one commit.
+def fetch_day(url: str, source: SourceDay) -> list[pa.RecordBatch]:
+    """Read one day whole (before anything is written: a lost connection lands nothing)."""
+    return list(read_day(url, source))
+
+
+def write_day(
+    table: Table, source: SourceDay, batches: list[pa.RecordBatch], batch_id: str
+) -> DayResult:
+    """Replace the day's partition with the rows read, in one commit.
 
     The source's columns are checked against the table first (lakehouse.ingest.evolution):
     new nullable columns are added, impossible changes fail before anything is written.
     """
-    batches = list(read_day(url, source))
     if batches:
         incoming = pa.schema([*batches[0].schema, *_loader_fields()])
         evolve(table, incoming, source.partition)
@@ -104,6 +111,11 @@ def load_day(table: Table, url: str, source: SourceDay, batch_id: str) -> DayRes
     return DayResult(source.day, data.num_rows, False, batch_id)
 
 
+def load_day(table: Table, url: str, source: SourceDay, batch_id: str) -> DayResult:
+    """Read then write one day."""
+    return write_day(table, source, fetch_day(url, source), batch_id)
+
+
 def ingest_telemetry(
     catalog: Catalog,
     url: str,
@@ -117,12 +129,23 @@ def ingest_telemetry(
     sources = list_days(url, schema)
     todo = {s.day for s in days_to_load(sources, landed_fingerprints(table), full_refresh, only)}
     batch_id = batch_id or uuid.uuid4().hex
-    results: list[DayResult] = []
-    for source in sources:
-        if only is not None and source.day not in only:
-            continue
-        if source.day in todo:
-            results.append(load_day(table, url, source, batch_id))
-        else:
-            results.append(DayResult(source.day, source.rows, True, batch_id))
-    return results
+    chosen = [s for s in sources if only is None or s.day in only]
+    to_read = [s for s in chosen if s.day in todo]
+    results: dict[date, DayResult] = {
+        s.day: DayResult(s.day, s.rows, True, batch_id) for s in chosen if s.day not in todo
+    }
+    # the next day is read (by the server's COPY) while this one is written (by pyiceberg):
+    # the two sides share the cores instead of waiting on each other; two days in memory
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        pending: Future[list[pa.RecordBatch]] | None = (
+            reader.submit(fetch_day, url, to_read[0]) if to_read else None
+        )
+        for i, source in enumerate(to_read):
+            assert pending is not None
+            batches = pending.result()
+            pending = (
+                reader.submit(fetch_day, url, to_read[i + 1]) if i + 1 < len(to_read) else None
+            )
+            results[source.day] = write_day(table, source, batches, batch_id)
+            del batches
+    return [results[s.day] for s in chosen]
