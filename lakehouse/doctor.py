@@ -104,14 +104,47 @@ def check_storage(settings: Settings) -> Check:
     endpoint = (
         settings.storage.s3_endpoint or f"https://s3.{settings.storage.s3_region}.amazonaws.com"
     )
-    ok, why = _http_ok(endpoint)
-    reachable = ok or why.startswith("HTTP")  # any HTTP answer means the endpoint is there
+    ok, why = _s3_bucket_ok(settings, warehouse)
     return Check(
         "storage",
-        reachable,
+        ok,
         f"{warehouse} via {endpoint}: {why}",
-        "" if reachable else "check PELOTON_STORAGE__S3_ENDPOINT",
+        ""
+        if ok
+        else "check PELOTON_STORAGE__S3_ENDPOINT, the credentials and that the bucket exists",
     )
+
+
+def _s3_bucket_ok(settings: Settings, warehouse: str) -> tuple[bool, str]:
+    """List the bucket with the configured credentials: the endpoint, keys and bucket all work."""
+    from pyarrow import fs
+
+    storage = settings.storage
+    bucket = warehouse.split("://", 1)[1].split("/", 1)[0]
+    endpoint = storage.s3_endpoint
+    s3 = fs.S3FileSystem(
+        access_key=storage.s3_access_key_id.get_secret_value()
+        if storage.s3_access_key_id
+        else None,
+        secret_key=(
+            storage.s3_secret_access_key.get_secret_value()
+            if storage.s3_secret_access_key
+            else None
+        ),
+        region=storage.s3_region,
+        endpoint_override=endpoint,
+        force_virtual_addressing=False,
+        connect_timeout=3,
+        request_timeout=5,
+        retry_strategy=fs.AwsStandardS3RetryStrategy(max_attempts=1),
+    )
+    try:
+        info = s3.get_file_info(bucket)
+    except OSError as exc:
+        return False, str(exc).splitlines()[0][:200]
+    if info.type == fs.FileType.NotFound:
+        return False, f"bucket {bucket!r} does not exist"
+    return True, f"bucket {bucket!r} reachable"
 
 
 def _java_version(java: Path) -> int | None:

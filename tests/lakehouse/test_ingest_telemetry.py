@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 import pyarrow.compute as pc
 import pytest
+from iceberg_helpers import files_by_day, rows_by_day
 from pyiceberg.catalog import Catalog
 
 from lakehouse.catalog import open_catalog
@@ -38,29 +39,11 @@ def catalog(source: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
     yield open_catalog(settings)
 
 
-def _rows_by_day(catalog: Catalog) -> dict[date, int]:
-    table = catalog.load_table("raw.telemetry")
-    counts = table.scan().to_arrow().group_by("stage_date").aggregate([("athlete_id", "count")])
-    return dict(
-        zip(counts["stage_date"].to_pylist(), counts["athlete_id_count"].to_pylist(), strict=True)
-    )
-
-
-def _files_by_day(catalog: Catalog) -> dict[date, set[str]]:
-    table = catalog.load_table("raw.telemetry")
-    out: dict[date, set[str]] = {}
-    for task in table.scan().plan_files():
-        day = task.file.partition[0]
-        key = day if isinstance(day, date) else date.fromordinal(date(1970, 1, 1).toordinal() + day)
-        out.setdefault(key, set()).add(task.file.file_path)
-    return out
-
-
 def test_first_run_lands_every_day_with_lineage(source: str, catalog: Catalog) -> None:
     results = ingest_telemetry(catalog, source, schema=SCHEMA)
     assert [r.day for r in results] == DAYS and not any(r.skipped for r in results)
     expected = {d.day: d.rows for d in list_days(source, SCHEMA)}
-    assert _rows_by_day(catalog) == expected
+    assert rows_by_day(catalog) == expected
     data = catalog.load_table("raw.telemetry").scan().to_arrow()
     assert pc.all(pc.equal(data["_batch_id"], results[0].batch_id)).as_py()
     assert set(data["_source"].to_pylist()) == {
@@ -79,27 +62,27 @@ def test_rerun_is_a_no_op_and_a_changed_day_alone_is_replaced(
     again = ingest_telemetry(catalog, source, schema=SCHEMA)
     assert all(r.skipped for r in again)
     assert len(catalog.load_table("raw.telemetry").snapshots()) == snapshots
-    files_before = _files_by_day(catalog)
+    files_before = files_by_day(catalog)
     with psycopg.connect(source) as conn:
         conn.execute(f"delete from {SCHEMA}.telemetry_2023_07_19 where power_w > 900")
     try:
         changed = ingest_telemetry(catalog, source, schema=SCHEMA)
         assert [r.skipped for r in changed] == [True, False, True]
-        files_after = _files_by_day(catalog)
+        files_after = files_by_day(catalog)
         assert files_after[DAYS[0]] == files_before[DAYS[0]]
         assert files_after[DAYS[2]] == files_before[DAYS[2]]
         assert files_after[DAYS[1]].isdisjoint(files_before[DAYS[1]])
-        assert _rows_by_day(catalog) == {d.day: d.rows for d in list_days(source, SCHEMA)}
+        assert rows_by_day(catalog) == {d.day: d.rows for d in list_days(source, SCHEMA)}
     finally:  # put the source back for the other tests
         run_simulation("tiny", 9, tmp_path / "resim", source, schema=SCHEMA)
 
 
 def test_full_refresh_reloads_without_duplicates(source: str, catalog: Catalog) -> None:
     ingest_telemetry(catalog, source, schema=SCHEMA)
-    before = _rows_by_day(catalog)
+    before = rows_by_day(catalog)
     results = ingest_telemetry(catalog, source, full_refresh=True, schema=SCHEMA)
     assert not any(r.skipped for r in results)
-    assert _rows_by_day(catalog) == before
+    assert rows_by_day(catalog) == before
     only = ingest_telemetry(catalog, source, full_refresh=True, only={DAYS[2]}, schema=SCHEMA)
     assert [r.day for r in only] == [DAYS[2]]
 
@@ -126,7 +109,7 @@ def test_two_runs_on_different_days_at_once_both_land(
         t.join()
     assert errors == []
     expected = {d.day: d.rows for d in list_days(source, SCHEMA) if d.day in DAYS[:2]}
-    assert _rows_by_day(catalog) == expected
+    assert rows_by_day(catalog) == expected
 
 
 def test_unreachable_source_is_named_with_the_password_masked(catalog: Catalog) -> None:
