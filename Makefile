@@ -37,10 +37,14 @@ format: install ## format the code with ruff
 bench-sim: install ## benchmark: full-scale simulation and load against a raw COPY
 	$(PY) bench/bench_sim.py --scale full
 
+bench-ingest: install ## benchmark: full-scale ingestion against COPY, dlt and pandas
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"
+	$(PY) bench/bench_ingest.py --scale full
+
 stop: ## stop the servers the demo started
 	-$(VENV)/bin/peloton postgres stop
 
 clean: stop ## remove the virtualenv and local state
 	rm -rf $(VENV) .peloton .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install demo test test-unit lint format bench-sim stop clean
+.PHONY: help install demo test test-unit lint format bench-sim bench-ingest stop clean

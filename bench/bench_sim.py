@@ -11,33 +11,15 @@ STDOUT (FORMAT binary)` beforehand, partition by partition; then the ratios and 
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
+from benchkit import peak_rss_mb, source_database
 
-from lakehouse.postgres.throwaway import throwaway_server
 from racesim.simulate import count_telemetry, run_simulation, simulate_race
-
-
-@contextmanager
-def source_database() -> Iterator[str]:
-    """PELOTON_SOURCE__URL if set, else an embedded PostgreSQL in a temporary folder."""
-    if os.environ.get("PELOTON_SOURCE__URL"):
-        yield os.environ["PELOTON_SOURCE__URL"]
-        return
-    with throwaway_server("peloton-bench-", parent="/var/tmp") as url:
-        yield url
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def raw_copy(url: str, partitions: list[str]) -> tuple[int, float]:

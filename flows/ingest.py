@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any, ParamSpec, TypeVar
 
 from prefect import Task, flow, get_run_logger, task
@@ -19,7 +20,13 @@ from lakehouse.catalog import open_catalog
 from lakehouse.ingest import run
 from lakehouse.ingest.commit import landed_fingerprints
 from lakehouse.ingest.files import FileResult
-from lakehouse.ingest.telemetry import DayResult, days_to_load, telemetry_table
+from lakehouse.ingest.telemetry import (
+    DayResult,
+    days_to_load,
+    scan_landed,
+    skipped,
+    telemetry_table,
+)
 from lakehouse.postgres.connect import source_url
 from lakehouse.settings import get_settings
 from lakehouse.sources.telemetry import SourceDay, list_days
@@ -34,9 +41,12 @@ def io_task(fn: Callable[P, R]) -> Task[P, R]:
 
 
 @io_task
-def list_source_days() -> list[SourceDay]:
+def list_source_days(
+    only: set[date] | None, landed: dict[str, str], full_refresh: bool
+) -> list[SourceDay]:
     settings = get_settings()
-    return list_days(source_url(settings), settings.source.schema_name)
+    scan = scan_landed(landed, full_refresh)
+    return list_days(source_url(settings), settings.source.schema_name, only=only, scan=scan)
 
 
 @io_task
@@ -73,9 +83,9 @@ def ingest_telemetry(
     """Land new or changed telemetry days (all with full_refresh; `days` as YYYY-MM-DD)."""
     logger = get_run_logger()
     batch_id = batch_id or uuid.uuid4().hex
-    sources = list_source_days()
-    landed = landed_fingerprints(telemetry_table(open_catalog(get_settings())))
     only = run.parse_days(days)
+    landed = landed_fingerprints(telemetry_table(open_catalog(get_settings())))
+    sources = list_source_days(only, landed, full_refresh)
     todo = {s.day for s in days_to_load(sources, landed, full_refresh, only)}
     futures = {
         s.day: land_day.submit(s, batch_id) for s in sources if s.day in todo
@@ -88,7 +98,7 @@ def ingest_telemetry(
             results.append(futures[source.day].result())
         else:
             logger.info("telemetry %s: unchanged, skipped", source.day)
-            results.append(DayResult(source.day, source.rows, True, batch_id))
+            results.append(skipped(source, batch_id))
     return results
 
 

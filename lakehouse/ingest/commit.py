@@ -8,11 +8,13 @@ incremental state lives in the table itself, committed with the data.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import CommitFailedException
+from pyiceberg.manifest import DataFile
 from pyiceberg.table import Table
 
 from lakehouse.tables.raw import TableDef
@@ -58,19 +60,52 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def replace(
-    table: Table, data: pa.Table, where: str, part: str, fingerprint: str, batch_id: str
-) -> None:
-    """Delete the rows matching `where` and append `data`, in one commit (retried on conflict)."""
-    properties = {PART_KEY: part, FINGERPRINT_KEY: fingerprint, BATCH_KEY: batch_id}
+def _retrying(table: Table, commit: Callable[[], None]) -> None:
+    """Run `commit`, again on the table's new state when another writer committed first."""
     for attempt in range(COMMIT_RETRIES):
         try:
             with warnings.catch_warnings():
                 # a part landed for the first time has nothing to delete: not worth a warning
                 warnings.filterwarnings("ignore", "Delete operation did not match any records")
-                table.overwrite(data, overwrite_filter=where, snapshot_properties=properties)
+                commit()
             return
         except CommitFailedException:
             if attempt == COMMIT_RETRIES - 1:
                 raise
             table.refresh()
+
+
+def replace(
+    table: Table, data: pa.Table, where: str, part: str, fingerprint: str, batch_id: str
+) -> None:
+    """Delete the rows matching `where` and append `data`, in one commit (retried on conflict)."""
+    properties = {PART_KEY: part, FINGERPRINT_KEY: fingerprint, BATCH_KEY: batch_id}
+    _retrying(
+        table,
+        lambda: table.overwrite(data, overwrite_filter=where, snapshot_properties=properties),
+    )
+
+
+def replace_with_files(
+    table: Table,
+    files: list[DataFile],
+    where: str,
+    part: str,
+    fingerprint: str,
+    batch_id: str,
+) -> None:
+    """Delete the rows matching `where` and register the written `files`, in one commit.
+
+    The files are already in storage (lakehouse.ingest.datafiles); a conflict with another
+    writer only redoes the metadata, on the table's new state.
+    """
+    properties = {PART_KEY: part, FINGERPRINT_KEY: fingerprint, BATCH_KEY: batch_id}
+
+    def commit() -> None:
+        with table.transaction() as txn:
+            txn.delete(delete_filter=where, snapshot_properties=properties)
+            with txn.update_snapshot(snapshot_properties=properties).fast_append() as append:
+                for data_file in files:
+                    append.append_data_file(data_file)
+
+    _retrying(table, commit)

@@ -6,8 +6,9 @@ refresh is asked for (see lakehouse.ingest.commit for where the state lives).
 
 from __future__ import annotations
 
+import itertools
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,9 +16,18 @@ import pyarrow as pa
 from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
-from lakehouse.ingest.commit import ensure_table, landed_fingerprints, lineage, now, replace
+from lakehouse.ingest.commit import (
+    ensure_table,
+    landed_fingerprints,
+    lineage,
+    now,
+    replace_with_files,
+)
+from lakehouse.ingest.datafiles import write_partition
 from lakehouse.ingest.evolution import evolve
-from lakehouse.sources.telemetry import SourceDay, list_days, read_day
+from lakehouse.ingest.readahead import read_ahead
+from lakehouse.sources.fingerprint import DayAggregates
+from lakehouse.sources.telemetry import SourceDay, iter_days, read_day
 from lakehouse.tables.raw import TELEMETRY
 
 
@@ -33,6 +43,16 @@ def telemetry_table(catalog: Catalog) -> Table:
     return ensure_table(catalog, TELEMETRY)
 
 
+def skipped(source: SourceDay, batch_id: str) -> DayResult:
+    """The result of a day left as it is (it was scanned: its rows are known)."""
+    return DayResult(source.day, source.rows or 0, True, batch_id)
+
+
+def scan_landed(landed: dict[str, str], full_refresh: bool) -> Callable[[date], bool]:
+    """Which source days need their fingerprint before deciding: those landed before."""
+    return lambda day: not full_refresh and day.isoformat() in landed
+
+
 def days_to_load(
     sources: list[SourceDay],
     landed: dict[str, str],
@@ -43,7 +63,12 @@ def days_to_load(
     chosen = [s for s in sources if only is None or s.day in only]
     if full_refresh:
         return chosen
-    return [s for s in chosen if landed.get(s.day.isoformat()) != s.fingerprint]
+    return [
+        s
+        for s in chosen
+        if s.fingerprint is None  # not scanned: not landed before
+        or landed.get(s.day.isoformat()) != s.fingerprint
+    ]
 
 
 LOADER_COLUMNS = ("stage_date", "_loaded_at", "_source", "_batch_id")
@@ -82,38 +107,42 @@ def _conform(
     return pa.RecordBatch.from_arrays(arrays, schema=target)
 
 
-def fetch_day(url: str, source: SourceDay) -> list[pa.RecordBatch]:
-    """Read one day whole (before anything is written: a lost connection lands nothing)."""
-    return list(read_day(url, source))
-
-
 def write_day(
-    table: Table, source: SourceDay, batches: list[pa.RecordBatch], batch_id: str
+    table: Table, source: SourceDay, batches: Iterable[pa.RecordBatch], batch_id: str
 ) -> DayResult:
-    """Replace the day's partition with the rows read, in one commit.
+    """Replace the day's partition with the rows of `batches`, in one commit.
 
-    The source's columns are checked against the table first (lakehouse.ingest.evolution):
-    new nullable columns are added, impossible changes fail before anything is written.
+    The source's columns are checked against the table on the first batch
+    (lakehouse.ingest.evolution): new nullable columns are added, impossible changes fail
+    before anything is written. Batches are then conformed and written as they come
+    (lakehouse.ingest.datafiles); the partition is replaced only once every row is written.
+    The commit records the fingerprint of the rows read (lakehouse.sources.fingerprint).
     """
-    if batches:
-        incoming = pa.schema([*batches[0].schema, *_loader_fields()])
+    stream = iter(batches)
+    first = next(stream, None)
+    if first is not None:
+        incoming = pa.schema([*first.schema, *_loader_fields()])
         evolve(table, incoming, source.partition)
     target = table.schema().as_arrow()
     loaded_at = now()
-    # pyiceberg cannot stream into a partitioned table yet: one day is materialised (memory is
-    # bounded by the largest day, not by the number of days).
-    data = pa.Table.from_batches(
-        [_conform(b, target, source.day, source.partition, batch_id, loaded_at) for b in batches],
-        schema=target,
-    )
+    read = DayAggregates()
+
+    def conformed() -> Iterator[pa.RecordBatch]:
+        for batch in itertools.chain([first] if first is not None else [], stream):
+            read.add(batch)
+            yield _conform(batch, target, source.day, source.partition, batch_id, loaded_at)
+
+    files = write_partition(table, conformed(), source.day, TELEMETRY.dictionary)
     day = source.day.isoformat()
-    replace(table, data, f"stage_date == '{day}'", day, source.fingerprint, batch_id)
-    return DayResult(source.day, data.num_rows, False, batch_id)
+    fingerprint = read.digest(source.columns, source.changes)
+    replace_with_files(table, files, f"stage_date == '{day}'", day, fingerprint, batch_id)
+    return DayResult(source.day, read.rows, False, batch_id)
 
 
 def load_day(table: Table, url: str, source: SourceDay, batch_id: str) -> DayResult:
-    """Read then write one day."""
-    return write_day(table, source, fetch_day(url, source), batch_id)
+    """Stream one day from the source into the table: the next batch is read while this one
+    is written."""
+    return write_day(table, source, read_ahead(read_day(url, source)), batch_id)
 
 
 def ingest_telemetry(
@@ -126,26 +155,49 @@ def ingest_telemetry(
 ) -> list[DayResult]:
     """Land every new or changed day; days already landed unchanged are reported as skipped."""
     table = telemetry_table(catalog)
-    sources = list_days(url, schema)
-    todo = {s.day for s in days_to_load(sources, landed_fingerprints(table), full_refresh, only)}
+    landed = landed_fingerprints(table)
     batch_id = batch_id or uuid.uuid4().hex
-    chosen = [s for s in sources if only is None or s.day in only]
-    to_read = [s for s in chosen if s.day in todo]
-    results: dict[date, DayResult] = {
-        s.day: DayResult(s.day, s.rows, True, batch_id) for s in chosen if s.day not in todo
-    }
-    # the next day is read (by the server's COPY) while this one is written (by pyiceberg):
-    # the two sides share the cores instead of waiting on each other; two days in memory
-    with ThreadPoolExecutor(max_workers=1) as reader:
-        pending: Future[list[pa.RecordBatch]] | None = (
-            reader.submit(fetch_day, url, to_read[0]) if to_read else None
-        )
-        for i, source in enumerate(to_read):
-            assert pending is not None
-            batches = pending.result()
-            pending = (
-                reader.submit(fetch_day, url, to_read[i + 1]) if i + 1 < len(to_read) else None
-            )
-            results[source.day] = write_day(table, source, batches, batch_id)
-            del batches
-    return [results[s.day] for s in chosen]
+    results = []
+    # one thread runs ahead through fingerprints and days: the next day is already streaming
+    # from the server while this one's file is finished and committed
+    stream = read_ahead(_source_stream(url, schema, only, landed, full_refresh), depth=8)
+    try:
+        for item in stream:
+            assert isinstance(item, tuple)
+            source, to_load = item
+            if not to_load:
+                results.append(skipped(source, batch_id))
+                continue
+            results.append(write_day(table, source, _until_day_end(stream), batch_id))
+    finally:
+        stream.close()
+    return results
+
+
+_DAY_END = object()
+StreamItem = object
+"""(SourceDay, load it?), a record batch, or _DAY_END."""
+
+
+def _source_stream(
+    url: str, schema: str, only: set[date] | None, landed: dict[str, str], full_refresh: bool
+) -> Iterator[StreamItem]:
+    """(day, load it?) for each day; a day to load is followed by its batches and _DAY_END.
+
+    Only days already landed are scanned for their fingerprint (unless all are reloaded):
+    the fingerprint of a day to land is computed from the rows read.
+    """
+    for source in iter_days(url, schema, only=only, scan=scan_landed(landed, full_refresh)):
+        to_load = bool(days_to_load([source], landed, full_refresh))
+        yield source, to_load
+        if to_load:
+            yield from read_day(url, source)
+            yield _DAY_END
+
+
+def _until_day_end(stream: Iterator[StreamItem]) -> Iterator[pa.RecordBatch]:
+    for item in stream:
+        if item is _DAY_END:
+            return
+        assert isinstance(item, pa.RecordBatch)
+        yield item

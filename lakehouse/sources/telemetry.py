@@ -7,27 +7,40 @@ batches, so memory stays bounded by the batch size, not by the day.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 import adbc_driver_postgresql.dbapi as adbc
 import pyarrow as pa
 
 from lakehouse.errors import PelotonError
 from lakehouse.redact import mask_url
+from lakehouse.sources.fingerprint import SERVER_AGGREGATES, DayAggregates
 
+BATCH_HINT = "adbc.postgresql.batch_size_hint_bytes"
+BATCH_BYTES = 4 << 20
 BOUND = re.compile(r"FROM \('(\d{4}-\d{2}-\d{2})")
 
 
 @dataclass(frozen=True)
 class SourceDay:
-    """One day partition of the source table, with what tells whether it changed."""
+    """One day partition of the source table, with what tells whether it changed.
+
+    `rows` and `fingerprint` are None when the partition was not scanned (a day to be
+    landed anyway): the ingestion then computes them from the rows it reads.
+    """
 
     day: date
     partition: str
-    rows: int
-    fingerprint: str
+    columns: str
+    """The partition's columns and types, in order."""
+    changes: int
+    """The server's count of rows inserted, updated and deleted in the partition."""
+    rows: int | None = None
+    fingerprint: str | None = None
 
 
 def _connect(url: str) -> adbc.Connection:
@@ -40,54 +53,97 @@ def _connect(url: str) -> adbc.Connection:
         ) from None
 
 
-def list_days(url: str, schema: str = "race", table: str = "telemetry") -> list[SourceDay]:
-    """The day partitions of `schema.table`, oldest first, with row count and fingerprint.
+@contextmanager
+def _lost(url: str, doing: str) -> Iterator[None]:
+    """Driver errors once connected become a PelotonError naming the server and the step."""
+    try:
+        yield
+    except PelotonError:
+        raise
+    except Exception as exc:  # the driver raises its own error classes
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PelotonError(
+            f"lost PostgreSQL at {mask_url(url)} while {doing}: {first.replace(url, mask_url(url))}"
+        ) from None
 
-    The fingerprint costs one scan of the partition: the column list, the count, the time
-    range, sums of ids and coordinates (as integers of 1e-7 degree: a float sum depends on
-    the order parallel workers add in), and the server's count of rows inserted, updated and
-    deleted in the partition (pg_stat_user_tables), so that a correction of sensor values
-    is seen too.
+
+def _partitions(cur: Any, schema: str, table: str) -> list[tuple[date, str]]:
+    cur.execute(
+        "select n.nspname || '.' || c.relname, pg_get_expr(c.relpartbound, c.oid) "
+        "from pg_inherits i join pg_class c on c.oid = i.inhrelid "
+        "join pg_namespace n on n.oid = c.relnamespace "
+        f"where i.inhparent = '{schema}.{table}'::regclass"
+    )
+    found = []
+    for name, bound in cur.fetchall():
+        match = BOUND.search(str(bound))
+        if match is None:
+            raise PelotonError(
+                f"{name}: partition bound {bound!r}; expected a day range "
+                "FROM ('YYYY-MM-DD ...') TO (...)"
+            )
+        found.append((date.fromisoformat(match[1]), str(name)))
+    return sorted(found)
+
+
+def _describe(cur: Any, day: date, name: str, scan: bool) -> SourceDay:
+    """The partition's columns and change counter; with `scan`, its rows and fingerprint."""
+    cur.execute(
+        "select string_agg(attname || ':' || format_type(atttypid, atttypmod), ',' "
+        "order by attnum), (select coalesce(n_tup_ins + n_tup_upd + n_tup_del, 0) "
+        f"from pg_stat_user_tables where relid = '{name}'::regclass) "
+        f"from pg_attribute where attrelid = '{name}'::regclass and attnum > 0 "
+        "and not attisdropped"
+    )
+    columns, changes = cur.fetchone()
+    source = SourceDay(day, name, str(columns), int(changes or 0))
+    if not scan:
+        return source
+    cur.execute(SERVER_AGGREGATES.format(partition=name))
+    aggregates = DayAggregates.from_server(tuple(cur.fetchone()))
+    fingerprint = aggregates.digest(source.columns, source.changes)
+    return replace(source, rows=aggregates.rows, fingerprint=fingerprint)
+
+
+def iter_days(
+    url: str,
+    schema: str = "race",
+    table: str = "telemetry",
+    only: set[date] | None = None,
+    scan: Callable[[date], bool] | None = None,
+) -> Iterator[SourceDay]:
+    """The day partitions of `schema.table` (those in `only`, if given), oldest first, each
+    described as the iteration reaches it.
+
+    A day is scanned for its row count and fingerprint (lakehouse.sources.fingerprint) when
+    `scan(day)` is true, or always without `scan`: one pass over the partition by the server.
     """
-    with _connect(url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "select n.nspname || '.' || c.relname, pg_get_expr(c.relpartbound, c.oid) "
-            "from pg_inherits i join pg_class c on c.oid = i.inhrelid "
-            "join pg_namespace n on n.oid = c.relnamespace "
-            f"where i.inhparent = '{schema}.{table}'::regclass"
-        )
-        partitions = cur.fetchall()
-        days: list[SourceDay] = []
-        for name, bound in partitions:
-            match = BOUND.search(str(bound))
-            if match is None:
-                raise PelotonError(
-                    f"{name}: partition bound {bound!r}; expected a day range "
-                    "FROM ('YYYY-MM-DD ...') TO (...)"
-                )
-            cur.execute(
-                "select string_agg(attname || ':' || format_type(atttypid, atttypmod), ',' "
-                "order by attnum), (select coalesce(n_tup_ins + n_tup_upd + n_tup_del, 0) "
-                f"from pg_stat_user_tables where relid = '{name}'::regclass) "
-                f"from pg_attribute where attrelid = '{name}'::regclass and attnum > 0 "
-                "and not attisdropped"
-            )
-            columns, changes = cur.fetchone()
-            cur.execute(
-                "select count(*), md5(concat_ws('|', count(*), min(recorded_at), "
-                "max(recorded_at), sum(athlete_id), sum((lat * 1e7)::bigint), "
-                f"sum((lon * 1e7)::bigint), '{columns}', {int(changes or 0)})) from {name}"
-            )
-            rows, fingerprint = cur.fetchone()
-            days.append(
-                SourceDay(date.fromisoformat(match[1]), str(name), int(rows), str(fingerprint))
-            )
-    return sorted(days, key=lambda d: d.day)
+    with _connect(url) as conn, conn.cursor() as cur, _lost(url, f"listing {schema}.{table}"):
+        for day, name in _partitions(cur, schema, table):
+            if only is None or day in only:
+                yield _describe(cur, day, name, scan is None or scan(day))
+
+
+def list_days(
+    url: str,
+    schema: str = "race",
+    table: str = "telemetry",
+    only: set[date] | None = None,
+    scan: Callable[[date], bool] | None = None,
+) -> list[SourceDay]:
+    """Every day of iter_days at once."""
+    return list(iter_days(url, schema, table, only, scan))
 
 
 def read_day(url: str, source: SourceDay) -> Iterator[pa.RecordBatch]:
-    """Stream every column of one day partition as Arrow record batches."""
-    with _connect(url) as conn, conn.cursor() as cur:
+    """Stream every column of one day partition as Arrow record batches.
+
+    A connection lost midway raises a PelotonError naming the server (password masked) and
+    the partition; what was read so far must then be discarded by the caller.
+    """
+    with _connect(url) as conn, conn.cursor() as cur, _lost(url, f"reading {source.partition}"):
+        # batches of ~4 MB decode faster than the driver's 16 MB default (they stay in the
+        # CPU caches) and keep the read-ahead queue small
+        cur.adbc_statement.set_options(**{BATCH_HINT: str(BATCH_BYTES)})
         cur.execute(f"select * from {source.partition}")
-        reader = cur.fetch_record_batch()
-        yield from reader
+        yield from cur.fetch_record_batch()

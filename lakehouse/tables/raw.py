@@ -34,6 +34,8 @@ class TableDef:
     columns: tuple[tuple[str, object, bool, str], ...]
     """(name, Iceberg type, required, doc) of the source columns; lineage is appended."""
     partition_by: str | None = None
+    dictionary: tuple[str, ...] = ()
+    """Columns with few distinct values per file, dictionary-encoded in Parquet."""
 
     def schema(self) -> Schema:
         fields = [
@@ -73,6 +75,7 @@ TELEMETRY = TableDef(
         ("stage_date", DateType(), True, "stage day (the source partition); partition key"),
     ),
     partition_by="stage_date",
+    dictionary=("athlete_id", "stage", "stage_date"),
 )
 
 STAGES = TableDef(
