@@ -54,16 +54,23 @@ class _ParquetFile:
         self.output = table.io.new_output(path)
         self.stream = self.output.create(overwrite=True)
         properties = table.properties
-        self.writer = pq.ParquetWriter(
-            cast(IO[Any], self.stream),
-            schema=schema,
-            compression=properties.get("write.parquet.compression-codec", "zstd"),
-            compression_level=property_as_int(properties, "write.parquet.compression-level"),
-            # dictionaries only where values repeat: trying them on measurements costs twice
-            # the encoding time for files 20 % larger
-            use_dictionary=dictionary,
-            write_statistics=True,
-        )
+        codec = properties.get("write.parquet.compression-codec", "zstd")
+        try:
+            self.writer = pq.ParquetWriter(
+                cast(IO[Any], self.stream),
+                schema=schema,
+                compression="none" if codec == "uncompressed" else codec,  # Iceberg's name
+                compression_level=property_as_int(properties, "write.parquet.compression-level"),
+                # dictionaries only where values repeat: trying them on measurements costs
+                # twice the encoding time for files 20 % larger
+                use_dictionary=dictionary,
+                write_statistics=True,
+            )
+        except BaseException:
+            self.stream.close()
+            with contextlib.suppress(OSError):
+                table.io.delete(path)
+            raise
         self.rows = 0
         self.pending: list[pa.RecordBatch] = []
         self.pending_rows = 0
@@ -108,6 +115,7 @@ class _ParquetFile:
     def abort(self, table: Table) -> None:
         with contextlib.suppress(Exception):
             self.writer.close()
+        with contextlib.suppress(Exception):  # before the delete: no late upload after it
             self.stream.close()
         with contextlib.suppress(OSError):  # never referenced by a snapshot
             table.io.delete(self.path)
@@ -150,8 +158,13 @@ def write_partition(
     except BaseException:
         if current is not None:
             current.abort(table)
-        for done in written:
-            with contextlib.suppress(OSError):
-                table.io.delete(done.file_path)
+        delete_files(table, written)
         raise
     return written
+
+
+def delete_files(table: Table, files: list[DataFile]) -> None:
+    """Remove data files no snapshot references (best effort: orphans are harmless)."""
+    for data_file in files:
+        with contextlib.suppress(OSError):
+            table.io.delete(data_file.file_path)

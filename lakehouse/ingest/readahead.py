@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Generator, Iterable
@@ -9,6 +10,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 _DONE = object()
+JOIN_SECONDS = 30.0
 
 
 def read_ahead(source: Iterable[T], depth: int = 4) -> Generator[T, None, None]:
@@ -31,13 +33,19 @@ def read_ahead(source: Iterable[T], depth: int = 4) -> Generator[T, None, None]:
         return False
 
     def produce() -> None:
+        iterator = iter(source)
         try:
-            for item in source:
+            for item in iterator:
                 if not put(item):
                     return
             put(_DONE)
         except BaseException as exc:  # handed to the consumer
             put(exc)
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:  # a generator mid-read (a COPY) ends here, in its thread
+                with contextlib.suppress(Exception):
+                    close()
 
     thread = threading.Thread(target=produce, name="read-ahead", daemon=True)
     thread.start()
@@ -51,4 +59,6 @@ def read_ahead(source: Iterable[T], depth: int = 4) -> Generator[T, None, None]:
             yield item  # type: ignore[misc]
     finally:
         stop.set()
-        thread.join()
+        # a source blocked on a server that stopped answering must not hold the caller's
+        # error back forever: the thread is a daemon and ends with its connection
+        thread.join(timeout=JOIN_SECONDS)

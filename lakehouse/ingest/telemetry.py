@@ -6,6 +6,7 @@ refresh is asked for (see lakehouse.ingest.commit for where the state lives).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -14,6 +15,7 @@ from datetime import date, datetime
 
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
+from pyiceberg.exceptions import CommitFailedException, ValidationException
 from pyiceberg.table import Table
 
 from lakehouse.ingest.commit import (
@@ -23,7 +25,7 @@ from lakehouse.ingest.commit import (
     now,
     replace_with_files,
 )
-from lakehouse.ingest.datafiles import write_partition
+from lakehouse.ingest.datafiles import delete_files, write_partition
 from lakehouse.ingest.evolution import evolve
 from lakehouse.ingest.readahead import read_ahead
 from lakehouse.sources.fingerprint import DayAggregates
@@ -135,14 +137,20 @@ def write_day(
     files = write_partition(table, conformed(), source.day, TELEMETRY.dictionary)
     day = source.day.isoformat()
     fingerprint = read.digest(source.columns, source.changes)
-    replace_with_files(table, files, f"stage_date == '{day}'", day, fingerprint, batch_id)
+    try:
+        replace_with_files(table, files, f"stage_date == '{day}'", day, fingerprint, batch_id)
+    except (CommitFailedException, ValidationException):
+        # certainly not committed: the files are nobody's (unlike CommitStateUnknownException)
+        delete_files(table, files)
+        raise
     return DayResult(source.day, read.rows, False, batch_id)
 
 
 def load_day(table: Table, url: str, source: SourceDay, batch_id: str) -> DayResult:
     """Stream one day from the source into the table: the next batch is read while this one
     is written."""
-    return write_day(table, source, read_ahead(read_day(url, source)), batch_id)
+    with contextlib.closing(read_ahead(read_day(url, source))) as batches:
+        return write_day(table, source, batches, batch_id)
 
 
 def ingest_telemetry(

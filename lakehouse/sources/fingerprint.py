@@ -65,9 +65,10 @@ class DayAggregates:
         self.rows += batch.num_rows
         times = batch.column("recorded_at").cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
         bounds = pc.min_max(times).as_py()
-        if bounds["min"] is not None:
-            self.first_us = min(bounds["min"], self.first_us or bounds["min"])
-            self.last_us = max(bounds["max"], self.last_us or bounds["max"])
+        low, high = bounds["min"], bounds["max"]
+        if low is not None:
+            self.first_us = low if self.first_us is None else min(low, self.first_us)
+            self.last_us = high if self.last_us is None else max(high, self.last_us)
         self.sum_ids += int(pc.sum(batch.column("athlete_id")).as_py() or 0)
         self.sum_lat += _scaled_sum(batch.column("lat"))
         self.sum_lon += _scaled_sum(batch.column("lon"))

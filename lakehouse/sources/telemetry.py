@@ -68,6 +68,8 @@ def _lost(url: str, doing: str) -> Iterator[None]:
 
 
 def _partitions(cur: Any, schema: str, table: str) -> list[tuple[date, str]]:
+    # bounds are printed in the session's time zone: in UTC, a day's lower bound is its date
+    cur.execute("set time zone 'UTC'")
     cur.execute(
         "select n.nspname || '.' || c.relname, pg_get_expr(c.relpartbound, c.oid) "
         "from pg_inherits i join pg_class c on c.oid = i.inhrelid "

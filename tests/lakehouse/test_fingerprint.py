@@ -70,3 +70,31 @@ def test_any_change_of_the_aggregates_changes_the_digest() -> None:
         changed = DayAggregates(**{**base.__dict__, field: getattr(base, field) + 1})
         digests.add(changed.digest("c", 0))
     assert len(digests) == 9
+
+
+def test_days_are_right_whatever_the_session_time_zone(source: str) -> None:
+    west = source + ("&" if "?" in source else "?") + "options=-c%20timezone%3DAmerica/Los_Angeles"
+    assert [d.day for d in list_days(west, SCHEMA)] == [date(2023, 7, 1), date(2023, 7, 2)]
+    assert [d.fingerprint for d in list_days(west, SCHEMA)] == [
+        d.fingerprint for d in list_days(source, SCHEMA)
+    ]
+
+
+def test_a_timestamp_at_the_epoch_counts_as_a_bound() -> None:
+    import pyarrow as pa
+
+    def batch(micros: list[int]) -> pa.RecordBatch:
+        n = len(micros)
+        return pa.RecordBatch.from_pydict(
+            {
+                "recorded_at": pa.array(micros, pa.timestamp("us", tz="UTC")),
+                "athlete_id": pa.array([1] * n, pa.int64()),
+                "lat": pa.array([0.0] * n),
+                "lon": pa.array([0.0] * n),
+            }
+        )
+
+    aggregates = DayAggregates()
+    aggregates.add(batch([0, 5]))
+    aggregates.add(batch([3, 9]))
+    assert (aggregates.first_us, aggregates.last_us, aggregates.rows) == (0, 9, 4)

@@ -147,3 +147,37 @@ def test_large_partitions_roll_over_to_several_files(catalog: Catalog) -> None:
     files = write_partition(table, iter(batches), DAY, rows_per_file=1000)
     assert [f.record_count for f in files] == [1200, 800]
     assert len({f.file_path for f in files}) == 2
+
+
+def test_read_ahead_closes_its_source_in_its_own_thread() -> None:
+    closed: list[str] = []
+
+    def source() -> Iterator[int]:
+        try:
+            yield from range(1000)
+        finally:
+            closed.append(threading.current_thread().name)
+
+    stream = read_ahead(source(), depth=2)
+    assert next(stream) == 0
+    stream.close()
+    assert closed == ["read-ahead"]
+
+
+def test_a_commit_that_fails_for_good_removes_its_files(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pyiceberg.exceptions import CommitFailedException
+
+    table = telemetry_table(catalog)
+    write_day(table, _day("a"), iter([_source_batch(300)]), "run-1")
+    kept = {p.removeprefix("file://") for p in files_by_day(catalog)[DAY]}
+
+    def conflict(*args: object, **kwargs: object) -> None:
+        raise CommitFailedException("another writer won five times")
+
+    monkeypatch.setattr("lakehouse.ingest.telemetry.replace_with_files", conflict)
+    with pytest.raises(CommitFailedException):
+        write_day(table, _day("b"), iter([_source_batch(400)]), "run-2")
+    assert {str(p) for p in (tmp_path / "warehouse").rglob("*.parquet")} == kept
+    assert rows_by_day(catalog) == {DAY: 300}
