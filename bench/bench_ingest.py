@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from benchkit import peak_rss_mb, source_database
@@ -99,7 +99,7 @@ def _run_dlt(url: str, names: list[str], out: Path, backend: str) -> int:
         credentials=alchemy_url,
         schema="race",
         table_names=names,
-        backend=backend,  # type: ignore[arg-type]
+        backend=cast(Any, backend),  # a Literal in dlt's signature
         backend_kwargs=kwargs,
         chunk_size=100_000,
     )
