@@ -8,15 +8,16 @@ incremental state lives in the table itself, committed with the data.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
 
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
-from pyiceberg.exceptions import CommitFailedException
+from pyiceberg.exceptions import CommitFailedException, ValidationException
 from pyiceberg.manifest import DataFile
 from pyiceberg.table import Table
 
+from lakehouse.ingest.datafiles import delete_files, write_partition
 from lakehouse.tables.raw import TableDef
 
 PART_KEY = "peloton.part"
@@ -109,3 +110,27 @@ def replace_with_files(
                     append.append_data_file(data_file)
 
     _retrying(table, commit)
+
+
+def replace_partition(
+    table: Table,
+    batches: Iterable[pa.RecordBatch],
+    day: date,
+    dictionary: Sequence[str],
+    fingerprint: Callable[[], str],
+    batch_id: str,
+) -> list[DataFile]:
+    """Stream `batches` into the day's new files, then swap the day's partition in one commit.
+
+    `fingerprint` is called once every batch is written (it may describe what was read).
+    When the commit certainly failed, the new files are deleted; on CommitStateUnknown they
+    are kept, since the commit may have landed.
+    """
+    files = write_partition(table, batches, day, dictionary)
+    part = day.isoformat()
+    try:
+        replace_with_files(table, files, f"stage_date == '{part}'", part, fingerprint(), batch_id)
+    except (CommitFailedException, ValidationException):
+        delete_files(table, files)
+        raise
+    return files

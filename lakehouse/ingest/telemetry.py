@@ -15,7 +15,6 @@ from datetime import date, datetime
 
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
-from pyiceberg.exceptions import CommitFailedException, ValidationException
 from pyiceberg.table import Table
 
 from lakehouse.ingest.commit import (
@@ -23,9 +22,8 @@ from lakehouse.ingest.commit import (
     landed_fingerprints,
     lineage,
     now,
-    replace_with_files,
+    replace_partition,
 )
-from lakehouse.ingest.datafiles import delete_files, write_partition
 from lakehouse.ingest.evolution import evolve
 from lakehouse.ingest.readahead import read_ahead
 from lakehouse.sources.fingerprint import DayAggregates
@@ -134,15 +132,14 @@ def write_day(
             read.add(batch)
             yield _conform(batch, target, source.day, source.partition, batch_id, loaded_at)
 
-    files = write_partition(table, conformed(), source.day, TELEMETRY.dictionary)
-    day = source.day.isoformat()
-    fingerprint = read.digest(source.columns, source.changes)
-    try:
-        replace_with_files(table, files, f"stage_date == '{day}'", day, fingerprint, batch_id)
-    except (CommitFailedException, ValidationException):
-        # certainly not committed: the files are nobody's (unlike CommitStateUnknownException)
-        delete_files(table, files)
-        raise
+    replace_partition(
+        table,
+        conformed(),
+        source.day,
+        TELEMETRY.dictionary,
+        lambda: read.digest(source.columns, source.changes),
+        batch_id,
+    )
     return DayResult(source.day, read.rows, False, batch_id)
 
 

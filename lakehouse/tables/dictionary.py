@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from lakehouse.tables.raw import RAW_TABLES, TableDef
+from lakehouse.tables.staging import STAGING_TABLES
 
 HEADER = """# Data dictionary
 
@@ -33,7 +34,8 @@ def table_markdown(definition: TableDef) -> str:
 
 
 def render() -> str:
-    return HEADER + "".join("\n" + table_markdown(t) for t in RAW_TABLES)
+    tables = (*RAW_TABLES, *STAGING_TABLES)
+    return HEADER + "".join("\n" + table_markdown(t) for t in tables)
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 from lakehouse.tables.dictionary import DOC_PATH, render
 from lakehouse.tables.raw import RAW_TABLES
+from lakehouse.tables.staging import STAGING_TABLES
 
 
 def test_committed_dictionary_matches_the_definitions() -> None:
@@ -7,6 +8,6 @@ def test_committed_dictionary_matches_the_definitions() -> None:
 
 
 def test_every_column_is_documented() -> None:
-    for table in RAW_TABLES:
+    for table in (*RAW_TABLES, *STAGING_TABLES):
         for field in table.schema().fields:
             assert field.doc, f"{table.name}.{field.name}"

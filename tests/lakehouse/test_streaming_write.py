@@ -176,7 +176,7 @@ def test_a_commit_that_fails_for_good_removes_its_files(
     def conflict(*args: object, **kwargs: object) -> None:
         raise CommitFailedException("another writer won five times")
 
-    monkeypatch.setattr("lakehouse.ingest.telemetry.replace_with_files", conflict)
+    monkeypatch.setattr("lakehouse.ingest.commit.replace_with_files", conflict)
     with pytest.raises(CommitFailedException):
         write_day(table, _day("b"), iter([_source_batch(400)]), "run-2")
     assert {str(p) for p in (tmp_path / "warehouse").rglob("*.parquet")} == kept

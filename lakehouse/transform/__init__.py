@@ -1,0 +1,1 @@
+"""Transforms: the `staging` and `marts` layers computed from the raw tables."""

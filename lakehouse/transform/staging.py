@@ -1,0 +1,208 @@
+"""Build the staging layer from the raw tables, incrementally by day.
+
+A staging day is recomputed when what it was computed from changed: the raw day's landed
+fingerprint, the routes (raw.stage_routes' latest snapshot) or the transform's own version.
+That combined fingerprint is recorded in the staging commit, like the ingestion's.
+The small tables (stages, routes, checkpoints, athletes) are rebuilt whole in one commit each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyiceberg.catalog import Catalog
+from pyiceberg.table import Table
+
+from lakehouse.errors import PelotonError
+from lakehouse.ingest.commit import (
+    ensure_table,
+    landed_fingerprints,
+    lineage,
+    now,
+    replace,
+    replace_partition,
+)
+from lakehouse.tables.raw import ATHLETES, STAGE_ROUTES, STAGES, TELEMETRY, TableDef
+from lakehouse.tables.staging import (
+    STAGING_ATHLETES,
+    STAGING_CHECKPOINTS,
+    STAGING_STAGE_ROUTES,
+    STAGING_STAGES,
+    STAGING_TELEMETRY,
+)
+from lakehouse.transform.telemetry import StageRoute, stage_day
+
+TRANSFORM_VERSION = "staging-1"
+"""Change it when the staging logic changes: every day is then recomputed."""
+
+
+@dataclass(frozen=True)
+class StagedResult:
+    day: date
+    raw_rows: int
+    rows: int
+    duplicates: int
+    skipped: bool
+
+
+def _snapshot_id(table: Table) -> str:
+    snapshot = table.current_snapshot()
+    return "none" if snapshot is None else str(snapshot.snapshot_id)
+
+
+def _with_lineage(data: pa.Table, definition: TableDef, source: str, batch_id: str) -> pa.Table:
+    target = definition.schema().as_arrow()
+    extra = dict(
+        zip(
+            ("_loaded_at", "_source", "_batch_id"),
+            lineage(data.num_rows, source, batch_id, now()),
+            strict=True,
+        )
+    )
+    arrays = [
+        extra[f.name].cast(f.type) if f.name in extra else data[f.name].cast(f.type) for f in target
+    ]
+    return pa.Table.from_arrays(arrays, schema=target)
+
+
+def load_routes(catalog: Catalog) -> tuple[dict[int, StageRoute], pa.Table]:
+    """Every stage's route (from raw.stage_routes) and the raw rows it was built from."""
+    raw = catalog.load_table(STAGE_ROUTES.name).scan().to_arrow()
+    points = raw.filter(pc.equal(raw["record"], "point")).sort_by(
+        [("stage", "ascending"), ("seq", "ascending")]
+    )
+    routes: dict[int, StageRoute] = {}
+    stages = points["stage"].to_numpy()
+    for stage in np.unique(stages):
+        rows = points.filter(pa.array(stages == stage))
+        routes[int(stage)] = StageRoute.from_points(
+            int(stage),
+            rows["lat"].to_numpy(),
+            rows["lon"].to_numpy(),
+            rows["ele_m"].to_numpy(zero_copy_only=False).astype(np.float64),
+            rows["distance_km"].to_numpy(zero_copy_only=False).astype(np.float64) * 1000.0,
+        )
+    return routes, raw
+
+
+def build_reference(catalog: Catalog, batch_id: str | None = None) -> dict[str, int]:
+    """staging.stages, stage_routes, checkpoints and athletes, each rebuilt whole."""
+    batch_id = batch_id or uuid.uuid4().hex
+    routes, raw_routes = load_routes(catalog)
+    counts: dict[str, int] = {}
+
+    points = raw_routes.filter(pc.equal(raw_routes["record"], "point")).sort_by(
+        [("stage", "ascending"), ("seq", "ascending")]
+    )
+    grades = (
+        np.concatenate([routes[int(s)].gradient_pct for s in np.unique(points["stage"].to_numpy())])
+        if points.num_rows
+        else np.zeros(0)
+    )
+    points = points.append_column("gradient_pct", pa.array(grades, mask=np.isnan(grades)))
+    counts[STAGING_STAGE_ROUTES.name] = _rebuild(
+        catalog, STAGING_STAGE_ROUTES, points, STAGE_ROUTES.name, batch_id
+    )
+
+    checkpoints = raw_routes.filter(pc.equal(raw_routes["record"], "checkpoint"))
+    counts[STAGING_CHECKPOINTS.name] = _rebuild(
+        catalog, STAGING_CHECKPOINTS, checkpoints, STAGE_ROUTES.name, batch_id
+    )
+
+    stages = catalog.load_table(STAGES.name).scan().to_arrow()
+    lengths = {s: r.line.length_m / 1000.0 for s, r in routes.items()}
+    missing = sorted(set(stages["stage"].to_pylist()) - set(lengths))
+    if missing:
+        raise PelotonError(f"raw.stages lists stage(s) {missing} that have no route points")
+    stages = stages.set_column(
+        stages.schema.get_field_index("route_length_km"),
+        "route_length_km",
+        pa.array([lengths[s] for s in stages["stage"].to_pylist()]),
+    )
+    counts[STAGING_STAGES.name] = _rebuild(catalog, STAGING_STAGES, stages, STAGES.name, batch_id)
+
+    athletes = catalog.load_table(ATHLETES.name).scan().to_arrow()
+    athletes = athletes.rename_columns(
+        ["athlete_id" if c == "strava_athlete_id" else c for c in athletes.column_names]
+    )
+    bibs = athletes["bib"].to_pylist()
+    repeated = sorted({b for b in bibs if bibs.count(b) > 1})
+    if repeated:
+        raise PelotonError(f"raw.athletes: bib(s) {repeated} appear more than once")
+    counts[STAGING_ATHLETES.name] = _rebuild(
+        catalog, STAGING_ATHLETES, athletes, ATHLETES.name, batch_id
+    )
+    return counts
+
+
+def _rebuild(
+    catalog: Catalog, definition: TableDef, data: pa.Table, source: str, batch_id: str
+) -> int:
+    table = ensure_table(catalog, definition)
+    raw = catalog.load_table(source)
+    replace(
+        table,
+        _with_lineage(data, definition, source, batch_id),
+        "True",
+        "all",
+        _snapshot_id(raw),
+        batch_id,
+    )
+    return data.num_rows
+
+
+def _day_fingerprint(raw_fingerprint: str, routes_snapshot: str) -> str:
+    text = f"{raw_fingerprint}|{routes_snapshot}|{TRANSFORM_VERSION}"
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def build_telemetry(
+    catalog: Catalog,
+    full_refresh: bool = False,
+    only: set[date] | None = None,
+    batch_id: str | None = None,
+) -> list[StagedResult]:
+    """staging.telemetry for every raw day that is new or changed (or all of them)."""
+    batch_id = batch_id or uuid.uuid4().hex
+    raw = catalog.load_table(TELEMETRY.name)
+    target = ensure_table(catalog, STAGING_TELEMETRY)
+    routes_snapshot = _snapshot_id(catalog.load_table(STAGE_ROUTES.name))
+    staged = landed_fingerprints(target)
+    routes: dict[int, StageRoute] | None = None
+    results = []
+    for part, raw_fp in sorted(landed_fingerprints(raw).items()):
+        day = date.fromisoformat(part)
+        if only is not None and day not in only:
+            continue
+        fingerprint = _day_fingerprint(raw_fp, routes_snapshot)
+        if not full_refresh and staged.get(part) == fingerprint:
+            results.append(StagedResult(day, 0, 0, 0, True))
+            continue
+        if routes is None:
+            routes = load_routes(catalog)[0]
+        results.append(stage_telemetry_day(raw, target, routes, day, fingerprint, batch_id))
+    return results
+
+
+def stage_telemetry_day(
+    raw: Table,
+    target: Table,
+    routes: dict[int, StageRoute],
+    day: date,
+    fingerprint: str,
+    batch_id: str,
+) -> StagedResult:
+    """Compute one staging day and replace its partition in one commit."""
+    rows = raw.scan(row_filter=f"stage_date == '{day.isoformat()}'").to_arrow()
+    staged = stage_day(rows, routes, day)
+    data = _with_lineage(staged.table, STAGING_TELEMETRY, TELEMETRY.name, batch_id)
+    batches = data.to_batches(max_chunksize=262_144)
+    dictionary = STAGING_TELEMETRY.dictionary
+    replace_partition(target, batches, day, dictionary, lambda: fingerprint, batch_id)
+    return StagedResult(day, staged.raw_rows, data.num_rows, staged.duplicates, False)
