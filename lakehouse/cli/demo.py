@@ -25,14 +25,15 @@ def demo(
         console.print(f"PostgreSQL running: {mask_url(url)}", highlight=False)
     report = simulate_sources(settings, scale, seed, None)
     print_report(report)
-    run(ingest_only=True, days=None, stages=None, full_refresh=False)
+    run(ingest_only=False, days=None, stages=None, full_refresh=False)
     tables(json_output=False)
     console.print(
         "\n[bold]Where to look[/]\n"
         f"- sources: {report.out_dir} (athletes/, stages/, truth/, manifest.json)\n"
         "- telemetry: `peloton postgres status`, then SQL on race.telemetry\n"
         f"- lakehouse: `peloton tables` (Iceberg warehouse in {settings.home_dir / 'warehouse'})\n"
-        "- next: transforms, Trino, Superset, GIFs and the bot arrive with their issues; "
+        "- results: marts.stage_results and marts.general_classification (`peloton tables`)\n"
+        "- next: more marts, Trino, Superset, GIFs and the bot arrive with their issues; "
         "`peloton doctor` shows what is configured",
         highlight=False,
     )

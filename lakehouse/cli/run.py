@@ -43,8 +43,21 @@ def run(
             f"{row['quarantined']:,}",
         )
     console.print(table)
-    if not ingest_only:
-        console.print("Transforms (staging and marts) arrive with issue #4; ingestion done.")
+    if ingest_only:
+        return
+    from flows.transform import transform
+
+    staged, marts = transform(days=days, full_refresh=full_refresh)
+    view = Table(title="Transforms")
+    for column in ("table", "day", "rows", "note"):
+        view.add_column(column, justify="right" if column == "rows" else "left")
+    for s in staged:
+        note = "unchanged" if s.skipped else f"{s.duplicates:,} duplicates removed"
+        view.add_row("staging.telemetry", str(s.day), f"{s.rows:,}", note)
+    recomputed = ", ".join(str(d) for d in marts.days) or "none (unchanged)"
+    view.add_row("marts.stage_results", "all", f"{marts.results:,}", f"recomputed: {recomputed}")
+    view.add_row("marts.general_classification", "all", f"{marts.standings:,}", "rebuilt")
+    console.print(view)
 
 
 def _print_tables(tables: list[dict[str, Any]]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from lakehouse.tables.marts import MART_TABLES
 from lakehouse.tables.raw import RAW_TABLES, TableDef
 from lakehouse.tables.staging import STAGING_TABLES
 
@@ -34,7 +35,7 @@ def table_markdown(definition: TableDef) -> str:
 
 
 def render() -> str:
-    tables = (*RAW_TABLES, *STAGING_TABLES)
+    tables = (*RAW_TABLES, *STAGING_TABLES, *MART_TABLES)
     return HEADER + "".join("\n" + table_markdown(t) for t in tables)
 
 

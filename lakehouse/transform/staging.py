@@ -51,12 +51,12 @@ class StagedResult:
     skipped: bool
 
 
-def _snapshot_id(table: Table) -> str:
+def snapshot_id(table: Table) -> str:
     snapshot = table.current_snapshot()
     return "none" if snapshot is None else str(snapshot.snapshot_id)
 
 
-def _with_lineage(data: pa.Table, definition: TableDef, source: str, batch_id: str) -> pa.Table:
+def with_lineage(data: pa.Table, definition: TableDef, source: str, batch_id: str) -> pa.Table:
     target = definition.schema().as_arrow()
     extra = dict(
         zip(
@@ -125,7 +125,9 @@ def build_reference(catalog: Catalog, batch_id: str | None = None) -> dict[str, 
         "route_length_km",
         pa.array([lengths[s] for s in stages["stage"].to_pylist()]),
     )
-    counts[STAGING_STAGES.name] = _rebuild(catalog, STAGING_STAGES, stages, STAGES.name, batch_id)
+    counts[STAGING_STAGES.name] = _rebuild(
+        catalog, STAGING_STAGES, stages, STAGES.name, batch_id, (STAGE_ROUTES.name,)
+    )
 
     athletes = catalog.load_table(ATHLETES.name).scan().to_arrow()
     athletes = athletes.rename_columns(
@@ -142,16 +144,26 @@ def build_reference(catalog: Catalog, batch_id: str | None = None) -> dict[str, 
 
 
 def _rebuild(
-    catalog: Catalog, definition: TableDef, data: pa.Table, source: str, batch_id: str
+    catalog: Catalog,
+    definition: TableDef,
+    data: pa.Table,
+    source: str,
+    batch_id: str,
+    inputs: tuple[str, ...] = (),
 ) -> int:
+    """Replace the whole table, unless the raw tables it is built from did not change."""
     table = ensure_table(catalog, definition)
-    raw = catalog.load_table(source)
+    fingerprint = "+".join(
+        [TRANSFORM_VERSION] + [snapshot_id(catalog.load_table(n)) for n in (source, *inputs)]
+    )
+    if landed_fingerprints(table).get("all") == fingerprint:
+        return data.num_rows
     replace(
         table,
-        _with_lineage(data, definition, source, batch_id),
+        with_lineage(data, definition, source, batch_id),
         "True",
         "all",
-        _snapshot_id(raw),
+        fingerprint,
         batch_id,
     )
     return data.num_rows
@@ -162,6 +174,46 @@ def _day_fingerprint(raw_fingerprint: str, routes_snapshot: str) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
+@dataclass(frozen=True)
+class DayPlan:
+    day: date
+    fingerprint: str
+    build: bool
+
+
+def plan_telemetry(
+    catalog: Catalog, full_refresh: bool = False, only: set[date] | None = None
+) -> list[DayPlan]:
+    """Every raw day (in `only`, if given) with its staging fingerprint and whether to build."""
+    raw = catalog.load_table(TELEMETRY.name)
+    target = ensure_table(catalog, STAGING_TELEMETRY)
+    routes_snapshot = snapshot_id(catalog.load_table(STAGE_ROUTES.name))
+    staged = landed_fingerprints(target)
+    plans = []
+    for part, raw_fp in sorted(landed_fingerprints(raw).items()):
+        day = date.fromisoformat(part)
+        if only is not None and day not in only:
+            continue
+        fingerprint = _day_fingerprint(raw_fp, routes_snapshot)
+        plans.append(DayPlan(day, fingerprint, full_refresh or staged.get(part) != fingerprint))
+    return plans
+
+
+def build_day(
+    catalog: Catalog,
+    plan: DayPlan,
+    batch_id: str,
+    routes: dict[int, StageRoute] | None = None,
+) -> StagedResult:
+    """Build one planned staging day (skipped if its plan says so)."""
+    if not plan.build:
+        return StagedResult(plan.day, 0, 0, 0, True)
+    raw = catalog.load_table(TELEMETRY.name)
+    target = ensure_table(catalog, STAGING_TELEMETRY)
+    routes = routes if routes is not None else load_routes(catalog)[0]
+    return stage_telemetry_day(raw, target, routes, plan.day, plan.fingerprint, batch_id)
+
+
 def build_telemetry(
     catalog: Catalog,
     full_refresh: bool = False,
@@ -170,24 +222,9 @@ def build_telemetry(
 ) -> list[StagedResult]:
     """staging.telemetry for every raw day that is new or changed (or all of them)."""
     batch_id = batch_id or uuid.uuid4().hex
-    raw = catalog.load_table(TELEMETRY.name)
-    target = ensure_table(catalog, STAGING_TELEMETRY)
-    routes_snapshot = _snapshot_id(catalog.load_table(STAGE_ROUTES.name))
-    staged = landed_fingerprints(target)
-    routes: dict[int, StageRoute] | None = None
-    results = []
-    for part, raw_fp in sorted(landed_fingerprints(raw).items()):
-        day = date.fromisoformat(part)
-        if only is not None and day not in only:
-            continue
-        fingerprint = _day_fingerprint(raw_fp, routes_snapshot)
-        if not full_refresh and staged.get(part) == fingerprint:
-            results.append(StagedResult(day, 0, 0, 0, True))
-            continue
-        if routes is None:
-            routes = load_routes(catalog)[0]
-        results.append(stage_telemetry_day(raw, target, routes, day, fingerprint, batch_id))
-    return results
+    plans = plan_telemetry(catalog, full_refresh, only)
+    routes = load_routes(catalog)[0] if any(p.build for p in plans) else {}
+    return [build_day(catalog, plan, batch_id, routes) for plan in plans]
 
 
 def stage_telemetry_day(
@@ -201,7 +238,7 @@ def stage_telemetry_day(
     """Compute one staging day and replace its partition in one commit."""
     rows = raw.scan(row_filter=f"stage_date == '{day.isoformat()}'").to_arrow()
     staged = stage_day(rows, routes, day)
-    data = _with_lineage(staged.table, STAGING_TELEMETRY, TELEMETRY.name, batch_id)
+    data = with_lineage(staged.table, STAGING_TELEMETRY, TELEMETRY.name, batch_id)
     batches = data.to_batches(max_chunksize=262_144)
     dictionary = STAGING_TELEMETRY.dictionary
     replace_partition(target, batches, day, dictionary, lambda: fingerprint, batch_id)

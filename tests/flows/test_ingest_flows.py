@@ -120,3 +120,34 @@ def test_cli_runs_on_the_ephemeral_api(env: dict[str, str], report: SimulationRe
     assert tables["raw.athletes"]["rows"] == report.riders
     assert {"raw.stages", "raw.stage_routes", "raw.quarantine"} <= set(tables)
     assert env["PELOTON_SOURCE__URL"].split("@")[0] not in done.stdout + done.stderr
+
+
+def test_cli_run_ingests_then_transforms_and_a_rerun_skips(
+    env: dict[str, str], report: SimulationReport
+) -> None:
+    full = {**os.environ, **env, "COLUMNS": "200"}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "lakehouse.cli", *args],
+            capture_output=True,
+            text=True,
+            env=full,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done
+
+    first = cli("run")
+    assert "Transforms" in first.stdout and "duplicates removed" in first.stdout
+    tables = {t["name"]: t for t in json.loads(cli("tables", "--json").stdout)}
+    staged = tables["staging.telemetry"]
+    assert len(staged["partitions"]) == len(report.rows_per_partition)
+    assert 0 < staged["rows"] <= report.total_rows
+    results = tables["marts.stage_results"]["rows"]
+    assert results > 0 and tables["marts.general_classification"]["rows"] > 0
+    again = cli("run")
+    assert "unchanged" in again.stdout and "none (unchanged)" in again.stdout
+    tables = {t["name"]: t for t in json.loads(cli("tables", "--json").stdout)}
+    assert tables["staging.telemetry"]["snapshots"] == staged["snapshots"]
+    assert tables["marts.stage_results"]["rows"] == results

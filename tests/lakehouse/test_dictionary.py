@@ -1,4 +1,5 @@
 from lakehouse.tables.dictionary import DOC_PATH, render
+from lakehouse.tables.marts import MART_TABLES
 from lakehouse.tables.raw import RAW_TABLES
 from lakehouse.tables.staging import STAGING_TABLES
 
@@ -8,6 +9,6 @@ def test_committed_dictionary_matches_the_definitions() -> None:
 
 
 def test_every_column_is_documented() -> None:
-    for table in (*RAW_TABLES, *STAGING_TABLES):
+    for table in (*RAW_TABLES, *STAGING_TABLES, *MART_TABLES):
         for field in table.schema().fields:
             assert field.doc, f"{table.name}.{field.name}"

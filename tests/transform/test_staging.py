@@ -1,7 +1,5 @@
 """The staging layer at tiny scale, from a real source through ingestion: checked against truth."""
 
-import csv
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -9,43 +7,12 @@ import numpy as np
 import pyarrow.compute as pc
 import pytest
 from pyiceberg.catalog import Catalog
+from truth_helpers import read_truth
 
-from lakehouse.catalog import open_catalog
-from lakehouse.ingest.files import ingest_athletes, ingest_stages
-from lakehouse.ingest.telemetry import ingest_telemetry
-from lakehouse.settings import Settings
 from lakehouse.transform.crossing import crossing_time
-from lakehouse.transform.staging import build_reference, build_telemetry
-from racesim.simulate import run_simulation
+from lakehouse.transform.staging import build_telemetry
 
 pytestmark = pytest.mark.integration
-SCHEMA = "staging_src"
-
-
-@pytest.fixture(scope="module")
-def landed(
-    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Catalog, Path]]:
-    home = tmp_path_factory.mktemp("staging")
-    sources = home / "sources"
-    run_simulation("tiny", 11, sources, postgres_url, schema=SCHEMA)
-    settings = Settings(
-        home=home,
-        source={"url": postgres_url, "schema_name": SCHEMA},
-        catalog={"kind": "sqlite"},
-        files={"sources_dir": sources},
-    )
-    catalog = open_catalog(settings)
-    ingest_telemetry(catalog, postgres_url, schema=SCHEMA)
-    ingest_stages(catalog, sources / "stages")
-    ingest_athletes(catalog, settings)
-    build_reference(catalog)
-    yield catalog, sources
-
-
-def _truth(sources: Path) -> list[dict[str, str]]:
-    with (sources / "truth" / "stage_results.csv").open() as f:
-        return list(csv.DictReader(f))
 
 
 def test_reference_tables(landed: tuple[Catalog, Path]) -> None:
@@ -65,7 +32,7 @@ def test_reference_tables(landed: tuple[Catalog, Path]) -> None:
 
 def test_telemetry_is_deduplicated_matched_and_flagged(landed: tuple[Catalog, Path]) -> None:
     catalog, sources = landed
-    results = build_telemetry(catalog)
+    results = build_telemetry(catalog, full_refresh=True)
     assert len(results) == 3 and not any(r.skipped for r in results)
     assert sum(r.duplicates for r in results) > 0  # the simulator duplicates ~0.2 % of rows
     for r in results:
@@ -87,7 +54,11 @@ def test_telemetry_is_deduplicated_matched_and_flagged(landed: tuple[Catalog, Pa
     stages = {
         s["stage"]: s for s in catalog.load_table("staging.stages").scan().to_arrow().to_pylist()
     }
-    truth = [t for t in _truth(sources) if t["status"] == "finished" and t["athlete_id"]]
+    truth = [
+        t
+        for t in read_truth(sources, "stage_results")
+        if t["status"] == "finished" and t["athlete_id"]
+    ]
     assert truth
     table = data.filter(pc.invert(data["off_route"])).sort_by(
         [("athlete_id", "ascending"), ("recorded_at", "ascending")]

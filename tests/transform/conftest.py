@@ -1,0 +1,37 @@
+"""A tiny race, simulated into the real PostgreSQL and ingested: shared by the transform tests."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyiceberg.catalog import Catalog
+
+from lakehouse.catalog import open_catalog
+from lakehouse.ingest.files import ingest_athletes, ingest_stages
+from lakehouse.ingest.telemetry import ingest_telemetry
+from lakehouse.settings import Settings
+from lakehouse.transform.staging import build_reference
+from racesim.simulate import run_simulation
+
+SCHEMA = "staging_src"
+
+
+@pytest.fixture(scope="session")
+def landed(
+    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Catalog, Path]]:
+    home = tmp_path_factory.mktemp("staging")
+    sources = home / "sources"
+    run_simulation("tiny", 11, sources, postgres_url, schema=SCHEMA)
+    settings = Settings(
+        home=home,
+        source={"url": postgres_url, "schema_name": SCHEMA},
+        catalog={"kind": "sqlite"},
+        files={"sources_dir": sources},
+    )
+    catalog = open_catalog(settings)
+    ingest_telemetry(catalog, postgres_url, schema=SCHEMA)
+    ingest_stages(catalog, sources / "stages")
+    ingest_athletes(catalog, settings)
+    build_reference(catalog)
+    yield catalog, sources
