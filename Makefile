@@ -41,10 +41,14 @@ bench-ingest: install ## benchmark: full-scale ingestion against COPY, dlt and p
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"
 	$(PY) bench/bench_ingest.py --scale full
 
+bench-mapmatch: install ## benchmark: map matching against a per-row shapely baseline
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"
+	$(PY) bench/bench_mapmatch.py --scale small
+
 stop: ## stop the servers the demo started
 	-$(VENV)/bin/peloton postgres stop
 
 clean: stop ## remove the virtualenv and local state
 	rm -rf $(VENV) .peloton .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install demo test test-unit lint format bench-sim bench-ingest stop clean
+.PHONY: help install demo test test-unit lint format bench-sim bench-ingest bench-mapmatch stop clean
