@@ -1,43 +1,47 @@
-"""Build the marts from staging: stage results per day (incremental), then the classification.
+"""Build the marts from staging: the per-day marts (incremental), then the classification.
 
-A day's results are recomputed when its staging day changed (its recorded fingerprint) or the
-stages or start list changed; the general classification is recomputed from all the results.
+A day's marts (results, climb and segment efforts, rider and stage summaries) are recomputed
+when its staging day changed (its recorded fingerprint), or the stages, start list, routes or
+checkpoints changed; the general classification is recomputed from all the results.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import uuid
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
+from lakehouse.errors import PelotonError
 from lakehouse.ingest.commit import ensure_table, landed_fingerprints, replace
-from lakehouse.tables.marts import GENERAL_CLASSIFICATION, STAGE_RESULTS
-from lakehouse.tables.raw import TableDef
-from lakehouse.tables.staging import STAGING_ATHLETES, STAGING_STAGES, STAGING_TELEMETRY
-from lakehouse.transform.crossing import crossing_time
-from lakehouse.transform.mapmatch import group_starts
-from lakehouse.transform.results import (
-    TT_START_LINE_M,
-    Result,
-    Ride,
-    StageFacts,
-    general_classification,
-    stage_results,
-    tt_start,
+from lakehouse.tables.marts import (
+    CLIMB_EFFORTS,
+    GENERAL_CLASSIFICATION,
+    RIDER_STAGE_SUMMARY,
+    SEGMENT_EFFORTS,
+    STAGE_RESULTS,
+    STAGE_SUMMARY,
 )
+from lakehouse.tables.staging import (
+    STAGING_ATHLETES,
+    STAGING_CHECKPOINTS,
+    STAGING_STAGE_ROUTES,
+    STAGING_STAGES,
+    STAGING_TELEMETRY,
+)
+from lakehouse.transform.day_marts import Rider, Route, day_marts, effort_row, typed
+from lakehouse.transform.efforts import Segment, segment_efforts
+from lakehouse.transform.results import Result, StageFacts, general_classification
 from lakehouse.transform.staging import snapshot_id, with_lineage
+from lakehouse.transform.tracks import TRACK_COLUMNS, tracks_of_day
 
-MARTS_VERSION = "marts-1"
-TRACK_COLUMNS = ["athlete_id", "recorded_at", "distance_km", "off_route", "is_spike", "is_jump"]
+MARTS_VERSION = "marts-2"
+DAY_TABLES = (STAGE_RESULTS, CLIMB_EFFORTS, SEGMENT_EFFORTS, RIDER_STAGE_SUMMARY, STAGE_SUMMARY)
 
 
 @dataclass(frozen=True)
@@ -63,68 +67,33 @@ def stage_facts(catalog: Catalog) -> dict[date, StageFacts]:
     }
 
 
-def rides_of_day(track: pa.Table, facts: StageFacts, bibs: dict[int, int]) -> list[Ride]:
-    """Each rider's start and finish crossing, from the day's clean staging points."""
-    clean = track.filter(
-        pc.invert(pc.or_(pc.or_(track["off_route"], track["is_spike"]), track["is_jump"]))
-    ).sort_by([("athlete_id", "ascending"), ("recorded_at", "ascending")])
-    ids = clean["athlete_id"].to_numpy()
-    along = clean["distance_km"].to_numpy() * 1000.0
-    t = clean["recorded_at"].cast(pa.int64()).to_numpy() / 1e6
-    starts = group_starts(ids)
-    rides = []
-    for lo, hi in itertools.pairwise(starts.tolist()):
-        athlete = int(ids[lo])
-        if athlete not in bibs:
-            continue  # telemetry of a rider not on the start list: reported by the checks
-        a, tt = along[lo:hi], t[lo:hi]
-        if facts.is_time_trial:
-            beyond = np.flatnonzero(a > TT_START_LINE_M)
-            if len(beyond) == 0:
-                continue
-            start_s = tt_start(float(tt[beyond[0]]))
-        else:
-            start_s = facts.start_at.timestamp()
-        finish = crossing_time(a, tt, facts.route_length_m)
-        rides.append(Ride(athlete, bibs[athlete], start_s, finish))
-    return rides
+def _riders(catalog: Catalog) -> dict[int, Rider]:
+    rows = catalog.load_table(STAGING_ATHLETES.name).scan().to_arrow().to_pylist()
+    return {
+        r["athlete_id"]: Rider(r["bib"], r["rider_name"], r["team"], r["weight_kg"])
+        for r in rows
+        if r["athlete_id"] is not None
+    }
 
 
-def _results_table(results: list[Result], names: dict[int, tuple[str, str]]) -> pa.Table:
-    def ts(seconds: float | None) -> datetime | None:
-        return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
-
-    rows = [
-        {
-            "stage": r.stage,
-            "stage_date": r.stage_date,
-            "bib": r.bib,
-            "athlete_id": r.athlete_id,
-            "rider_name": names[r.bib][0],
-            "team": names[r.bib][1],
-            "status": r.status,
-            "started_at": ts(r.start_s),
-            "finished_at": ts(r.finish_s),
-            "finish_time_s": r.finish_time_s,
-            "official_time_s": r.official_time_s,
-            "bonus_s": r.bonus_s,
-            "rank": r.rank,
-            "gap_s": r.gap_s,
-        }
-        for r in results
-    ]
-    return _typed(rows, STAGE_RESULTS)
-
-
-def _typed(rows: Sequence[Mapping[str, object]], definition: TableDef) -> pa.Table:
-    schema = pa.schema([f for f in definition.schema().as_arrow() if not f.name.startswith("_")])
-    return pa.Table.from_pylist(rows, schema=schema)
+def _routes(catalog: Catalog) -> dict[int, Route]:
+    points = catalog.load_table(STAGING_STAGE_ROUTES.name).scan().to_arrow()
+    checkpoints = catalog.load_table(STAGING_CHECKPOINTS.name).scan().to_arrow().to_pylist()
+    routes = {}
+    stages = points["stage"].to_numpy()
+    for stage in np.unique(stages):
+        rows = points.filter(pa.array(stages == stage)).sort_by("seq")
+        routes[int(stage)] = Route(
+            rows["distance_km"].to_numpy() * 1000.0,
+            rows["ele_m"].cast(pa.float64()).fill_null(np.nan).to_numpy(),
+            [c for c in checkpoints if c["stage"] == stage],
+        )
+    return routes
 
 
 def _fingerprint(*parts: str) -> str:
-    return hashlib.md5(
-        "|".join((*parts, MARTS_VERSION)).encode(), usedforsecurity=False
-    ).hexdigest()
+    text = "|".join((*parts, MARTS_VERSION))
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def build_marts(
@@ -133,36 +102,42 @@ def build_marts(
     only: set[date] | None = None,
     batch_id: str | None = None,
 ) -> MartsResult:
-    """marts.stage_results for new or changed days, then marts.general_classification."""
+    """The per-day marts for new or changed days, then marts.general_classification."""
     batch_id = batch_id or uuid.uuid4().hex
     staging = catalog.load_table(STAGING_TELEMETRY.name)
-    athletes = catalog.load_table(STAGING_ATHLETES.name).scan().to_arrow().to_pylist()
-    bibs = {a["athlete_id"]: a["bib"] for a in athletes if a["athlete_id"] is not None}
-    names = {a["bib"]: (a["rider_name"], a["team"]) for a in athletes}
     facts = stage_facts(catalog)
-    reference = snapshot_id(catalog.load_table(STAGING_STAGES.name)) + snapshot_id(
-        catalog.load_table(STAGING_ATHLETES.name)
+    reference = "+".join(
+        snapshot_id(catalog.load_table(t.name))
+        for t in (STAGING_STAGES, STAGING_ATHLETES, STAGING_STAGE_ROUTES, STAGING_CHECKPOINTS)
     )
-    results_table = ensure_table(catalog, STAGE_RESULTS)
-    done = landed_fingerprints(results_table)
+    tables = {t.name: ensure_table(catalog, t) for t in DAY_TABLES}
+    landed = {name: landed_fingerprints(table) for name, table in tables.items()}
+    riders: dict[int, Rider] | None = None
+    routes: dict[int, Route] = {}
     days, skipped = [], []
     for part, staged_fp in sorted(landed_fingerprints(staging).items()):
         day = date.fromisoformat(part)
         if (only is not None and day not in only) or day not in facts:
             continue
         fingerprint = _fingerprint(staged_fp, reference)
-        if not full_refresh and done.get(part) == fingerprint:
+        if not full_refresh and all(done.get(part) == fingerprint for done in landed.values()):
             skipped.append(day)
             continue
+        if riders is None:
+            riders, routes = _riders(catalog), _routes(catalog)
         track = staging.scan(
-            row_filter=f"stage_date == '{part}'", selected_fields=tuple(TRACK_COLUMNS)
+            row_filter=f"stage_date == '{part}'", selected_fields=TRACK_COLUMNS
         ).to_arrow()
-        results = stage_results(facts[day], rides_of_day(track, facts[day], bibs))
-        source = STAGING_TELEMETRY.name
-        data = with_lineage(_results_table(results, names), STAGE_RESULTS, source, batch_id)
-        replace(results_table, data, f"stage_date == '{part}'", part, fingerprint, batch_id)
+        stage = facts[day]
+        _, rows = day_marts(stage, tracks_of_day(track), riders, routes[stage.stage])
+        for definition in DAY_TABLES:
+            source = STAGING_TELEMETRY.name
+            data = with_lineage(rows[definition.name], definition, source, batch_id)
+            where = f"stage_date == '{part}'"
+            replace(tables[definition.name], data, where, part, fingerprint, batch_id)
         days.append(day)
-    total, standings = _classification(catalog, results_table, names, batch_id)
+    names = {r.bib: (r.name, r.team) for r in (riders or _riders(catalog)).values()}
+    total, standings = _classification(catalog, tables[STAGE_RESULTS.name], names, batch_id)
     return MartsResult(days, skipped, total, standings)
 
 
@@ -190,7 +165,7 @@ def _classification(
     ]
     athlete = {r.bib: r.athlete_id for r in results}
     standings = general_classification(results)
-    data = _typed(
+    data = typed(
         [
             {
                 "stage": s.stage,
@@ -210,3 +185,53 @@ def _classification(
     lineage = with_lineage(data, GENERAL_CLASSIFICATION, STAGE_RESULTS.name, batch_id)
     replace(table, lineage, "True", "all", snapshot_id(results_table), batch_id)
     return len(rows), data.num_rows
+
+
+def efforts_between(catalog: Catalog, stage: int, start_km: float, end_km: float) -> pa.Table:
+    """Every rider's effort on a distance range of a stage, computed now (not stored): rows of
+    marts.segment_efforts' shape, fastest first. Used for segments nobody defined in advance."""
+    facts = {f.stage: f for f in stage_facts(catalog).values()}
+    if stage not in facts:
+        raise PelotonError(f"stage {stage}: not in staging.stages; known: {sorted(facts)}")
+    fact = facts[stage]
+    if not 0 <= start_km < end_km <= fact.route_length_m / 1000.0 + 1e-9:
+        raise PelotonError(
+            f"stage {stage}: segment {start_km}-{end_km} km; expected 0 <= start < end <= "
+            f"{fact.route_length_m / 1000.0:.3f} km (the route's length)"
+        )
+    route = _routes(catalog)[stage]
+    segment = Segment(
+        stage,
+        f"{stage}-{start_km * 1000:.0f}-{end_km * 1000:.0f}",
+        f"km {start_km:g} to {end_km:g}",
+        "segment",
+        start_km * 1000.0,
+        end_km * 1000.0,
+        route.elevation(start_km * 1000.0),
+        route.elevation(end_km * 1000.0),
+    )
+    riders = _riders(catalog)
+    track = (
+        catalog.load_table(STAGING_TELEMETRY.name)
+        .scan(
+            row_filter=f"stage_date == '{fact.stage_date.isoformat()}'",
+            selected_fields=TRACK_COLUMNS,
+        )
+        .to_arrow()
+    )
+    tracks = {a: t for a, t in tracks_of_day(track).items() if a in riders}
+    weights = {a: r.weight_kg for a, r in riders.items() if r.weight_kg}
+    day = {"stage": stage, "stage_date": fact.stage_date}
+    rows = [
+        {
+            **day,
+            "segment_id": segment.segment_id,
+            "segment_name": segment.name,
+            "kind": segment.kind,
+            "start_km": start_km,
+            "end_km": end_km,
+            **effort_row(e, riders[e.athlete_id]),
+        }
+        for e in segment_efforts(segment, tracks, weights)
+    ]
+    return typed(rows, SEGMENT_EFFORTS)

@@ -30,3 +30,10 @@ def test_only_the_first_approach_counts() -> None:
     t = np.arange(0.0, 22.0)
     along = np.concatenate([np.arange(0.0, 110.0, 10.0), np.arange(0.0, 110.0, 10.0)])
     assert crossing_time(along, t, 95.0, approach_m=100.0, clamp_m=3.0) == pytest.approx(9.5)
+
+
+def test_a_line_the_route_goes_on_past_uses_both_sides() -> None:
+    rng = np.random.default_rng(5)
+    t = np.arange(0.0, 200.0)
+    along = 6.0 * t + rng.normal(0, 2.5, len(t))  # a climber at 6 m/s, no clamping
+    assert crossing_time(along, t, 600.0) == pytest.approx(100.0, abs=0.3)

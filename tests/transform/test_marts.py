@@ -7,7 +7,8 @@ import pytest
 from pyiceberg.catalog import Catalog
 from truth_helpers import read_truth
 
-from lakehouse.transform.marts import build_marts
+from lakehouse.errors import PelotonError
+from lakehouse.transform.marts import build_marts, efforts_between
 from lakehouse.transform.staging import build_telemetry
 
 pytestmark = pytest.mark.integration
@@ -74,3 +75,75 @@ def test_unchanged_days_are_not_recomputed(marts: tuple[Catalog, Path]) -> None:
     again = build_marts(catalog)
     assert again.days == [] and len(again.skipped) == 3
     assert again.standings > 0
+
+
+def test_climb_efforts_match_the_true_climb_times(marts: tuple[Catalog, Path]) -> None:
+    catalog, sources = marts
+    ours = catalog.load_table("marts.climb_efforts").scan().to_arrow().to_pylist()
+    truth = {
+        (int(t["stage"]), int(t["climb_number"]), int(t["bib"])): t
+        for t in read_truth(sources, "climb_times")
+    }
+    assert ours
+    worst = max(
+        abs(r["time_s"] - float(truth[(r["stage"], r["climb_number"], r["bib"])]["time_s"]))
+        for r in ours
+    )
+    assert worst < 2.0
+    loze = [r for r in ours if r["climb_name"] == "Col de la Loze"]
+    assert loze and {r["category"] for r in loze} == {"HC"}
+    winner = min(loze, key=lambda r: r["rank"])
+    assert winner["rank"] == 1 and winner["time_s"] == min(r["time_s"] for r in loze)
+    assert 1200 < winner["vam_m_h"] < 2200  # a credible VAM for the best on the Loze
+    with_power = [r for r in loze if r["avg_power_w"] is not None]
+    assert with_power and all(3.0 < r["w_per_kg"] < 8.0 for r in with_power)
+    segments = catalog.load_table("marts.segment_efforts").scan().to_arrow().to_pylist()
+    assert {s["kind"] for s in segments} == {"climb", "segment"}
+    assert len([s for s in segments if s["kind"] == "climb"]) == len(ours)
+
+
+def test_on_demand_segment_matches_the_stored_climb(marts: tuple[Catalog, Path]) -> None:
+    catalog, _ = marts
+    stored = [
+        r
+        for r in catalog.load_table("marts.segment_efforts").scan().to_arrow().to_pylist()
+        if r["segment_name"] == "Col de la Loze"
+    ]
+    start, end = stored[0]["start_km"], stored[0]["end_km"]
+    fresh = efforts_between(catalog, 17, start, end).to_pylist()
+    assert {(r["bib"], round(r["time_s"], 6)) for r in fresh} == {
+        (r["bib"], round(r["time_s"], 6)) for r in stored
+    }
+    with pytest.raises(PelotonError, match=r"stage 17: segment 5-4 km; expected 0 <= start"):
+        efforts_between(catalog, 17, 5, 4)
+
+
+def test_rider_and_stage_summaries_agree_with_the_results(marts: tuple[Catalog, Path]) -> None:
+    catalog, _ = marts
+    results = catalog.load_table("marts.stage_results").scan().to_arrow().to_pylist()
+    riders = catalog.load_table("marts.rider_stage_summary").scan().to_arrow().to_pylist()
+    stages = catalog.load_table("marts.stage_summary").scan().to_arrow().to_pylist()
+    lengths = {
+        s["stage"]: s["route_length_km"]
+        for s in catalog.load_table("staging.stages").scan().to_arrow().to_pylist()
+    }
+    finished = {(r["stage"], r["bib"]): r for r in results if r["status"] == "finished"}
+    for row in riders:
+        result = finished.get((row["stage"], row["bib"]))
+        if result is None:
+            continue
+        assert row["distance_km"] == pytest.approx(lengths[row["stage"]], abs=0.1)
+        assert row["moving_time_s"] <= result["finish_time_s"] + 60
+        assert 20 < row["avg_speed_kmh"] < 60
+        if row["avg_power_w"] is not None:
+            assert row["normalized_power_w"] >= row["avg_power_w"] * 0.95
+            assert row["work_kj"] > 0
+    for stage in stages:
+        ranked = [r for r in results if r["stage"] == stage["stage"] and r["rank"] == 1]
+        assert stage["winner_bib"] == ranked[0]["bib"]
+        assert stage["finishers"] == sum(
+            1 for r in results if r["stage"] == stage["stage"] and r["status"] == "finished"
+        )
+        assert stage["avg_speed_kmh"] == pytest.approx(
+            lengths[stage["stage"]] / ranked[0]["finish_time_s"] * 3600, rel=1e-6
+        )
