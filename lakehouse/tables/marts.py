@@ -158,6 +158,40 @@ STAGE_SUMMARY = TableDef(
     partition_by="stage_date",
 )
 
+POINTS_AWARDED = TableDef(
+    name="marts.points_awarded",
+    doc="Points won on a stage: at the finish and sprints (points), at summits (mountains)",
+    columns=(
+        ("stage", IntegerType(), True, "stage number"),
+        ("stage_date", DateType(), True, "day of the stage; partition key"),
+        *RIDER,
+        ("classification", StringType(), True, "points or mountains"),
+        ("at", StringType(), True, "finish, the sprint's name or the climb's name"),
+        ("place", IntegerType(), True, "crossing order there"),
+        ("points", IntegerType(), True, "points for that place (scales in docs/transforms.md)"),
+    ),
+    partition_by="stage_date",
+)
+
+
+def _ranking(name: str, what: str) -> TableDef:
+    return TableDef(
+        name=name,
+        doc=f"The {what} classification after each stage: points so far",
+        columns=(
+            ("stage", IntegerType(), True, "after this stage"),
+            *RIDER,
+            ("rank", IntegerType(), True, "rank (ties: better GC time, then bib)"),
+            ("points", IntegerType(), True, "points so far"),
+        ),
+    )
+
+
+POINTS_CLASSIFICATION = _ranking("marts.points_classification", "points (green jersey)")
+MOUNTAINS_CLASSIFICATION = _ranking(
+    "marts.mountains_classification", "mountains (polka-dot jersey)"
+)
+
 MART_TABLES = (
     STAGE_RESULTS,
     GENERAL_CLASSIFICATION,
@@ -165,4 +199,7 @@ MART_TABLES = (
     SEGMENT_EFFORTS,
     RIDER_STAGE_SUMMARY,
     STAGE_SUMMARY,
+    POINTS_AWARDED,
+    POINTS_CLASSIFICATION,
+    MOUNTAINS_CLASSIFICATION,
 )

@@ -11,12 +11,20 @@ import pyarrow as pa
 
 from lakehouse.tables.marts import (
     CLIMB_EFFORTS,
+    POINTS_AWARDED,
     RIDER_STAGE_SUMMARY,
     SEGMENT_EFFORTS,
     STAGE_RESULTS,
     STAGE_SUMMARY,
 )
 from lakehouse.tables.raw import TableDef
+from lakehouse.transform.classifications import (
+    FINISH_POINTS,
+    MOUNTAIN_POINTS,
+    SPRINT_POINTS,
+    Award,
+    award,
+)
 from lakehouse.transform.crossing import crossing_time
 from lakehouse.transform.efforts import Effort, Segment, segment_efforts
 from lakehouse.transform.results import (
@@ -36,6 +44,7 @@ FINAL_SEGMENT_M = 10_000.0
 
 @dataclass(frozen=True)
 class Rider:
+    athlete_id: int
     bib: int
     name: str
     team: str
@@ -172,8 +181,12 @@ def day_marts(
     weights = {a: r.weight_kg for a, r in riders.items() if r.weight_kg}
     known = {a: t for a, t in tracks.items() if a in riders}
     climb_rows, segment_rows = [], []
+    climbs: list[tuple[Segment, list[Effort]]] = []
     for segment in segments(facts, route):
-        for effort in segment_efforts(segment, known, weights):
+        efforts = segment_efforts(segment, known, weights)
+        if segment.kind == "climb":
+            climbs.append((segment, efforts))
+        for effort in efforts:
             rider = riders[effort.athlete_id]
             row = effort_row(effort, rider)
             segment_rows.append(
@@ -215,6 +228,20 @@ def day_marts(
                 **{k: v for k, v in s.__dict__.items() if k != "athlete_id"},
             }
         )
+    award_rows = [
+        {
+            **day,
+            "bib": a.bib,
+            "athlete_id": by_bib[a.bib].athlete_id,
+            "rider_name": by_bib[a.bib].name,
+            "team": by_bib[a.bib].team,
+            "classification": a.classification,
+            "at": a.at,
+            "place": a.place,
+            "points": a.points,
+        }
+        for a in stage_awards(facts, results, known, riders, route, climbs)
+    ]
     summary = stage_summary(results, facts.route_length_m)
     winner = by_bib.get(summary.winner_bib) if summary.winner_bib is not None else None
     stage_row = {
@@ -229,4 +256,41 @@ def day_marts(
         SEGMENT_EFFORTS.name: typed(segment_rows, SEGMENT_EFFORTS),
         RIDER_STAGE_SUMMARY.name: typed(summary_rows, RIDER_STAGE_SUMMARY),
         STAGE_SUMMARY.name: typed([stage_row], STAGE_SUMMARY),
+        POINTS_AWARDED.name: typed(award_rows, POINTS_AWARDED),
     }
+
+
+def stage_awards(
+    facts: StageFacts,
+    results: list[Result],
+    tracks: dict[int, Track],
+    riders: dict[int, Rider],
+    route: Route,
+    climbs: list[tuple[Segment, list[Effort]]],
+) -> list[Award]:
+    """Points at the finish and the sprints, mountain points at the summits."""
+    finishers = sorted(
+        (r for r in results if r.status == "finished" and r.rank is not None),
+        key=lambda r: r.rank or 0,
+    )
+    awards = award(
+        facts.stage,
+        "points",
+        "finish",
+        [r.bib for r in finishers],
+        FINISH_POINTS.get(facts.profile, FINISH_POINTS["flat"]),
+    )
+    for sprint in (c for c in route.checkpoints if c["checkpoint"] == "sprint"):
+        line = float(sprint["distance_km"]) * 1000.0  # type: ignore[arg-type]
+        crossed = []
+        for athlete, track in tracks.items():
+            at = crossing_time(track.along_m, track.t_s, line)
+            if at is not None:
+                crossed.append((at, riders[athlete].bib))
+        order = [bib for _, bib in sorted(crossed)]
+        awards += award(facts.stage, "points", str(sprint["name"]), order, SPRINT_POINTS)
+    for segment, efforts in climbs:
+        order = [riders[e.athlete_id].bib for e in sorted(efforts, key=lambda e: e.ended_s)]
+        scale = MOUNTAIN_POINTS.get(segment.category or "", ())
+        awards += award(facts.stage, "mountains", segment.name, order, scale)
+    return awards

@@ -22,11 +22,15 @@ from lakehouse.ingest.commit import ensure_table, landed_fingerprints, replace
 from lakehouse.tables.marts import (
     CLIMB_EFFORTS,
     GENERAL_CLASSIFICATION,
+    MOUNTAINS_CLASSIFICATION,
+    POINTS_AWARDED,
+    POINTS_CLASSIFICATION,
     RIDER_STAGE_SUMMARY,
     SEGMENT_EFFORTS,
     STAGE_RESULTS,
     STAGE_SUMMARY,
 )
+from lakehouse.tables.raw import TableDef
 from lakehouse.tables.staging import (
     STAGING_ATHLETES,
     STAGING_CHECKPOINTS,
@@ -34,14 +38,22 @@ from lakehouse.tables.staging import (
     STAGING_STAGES,
     STAGING_TELEMETRY,
 )
+from lakehouse.transform.classifications import Award, classification
 from lakehouse.transform.day_marts import Rider, Route, day_marts, effort_row, typed
 from lakehouse.transform.efforts import Segment, segment_efforts
 from lakehouse.transform.results import Result, StageFacts, general_classification
 from lakehouse.transform.staging import snapshot_id, with_lineage
 from lakehouse.transform.tracks import TRACK_COLUMNS, tracks_of_day
 
-MARTS_VERSION = "marts-2"
-DAY_TABLES = (STAGE_RESULTS, CLIMB_EFFORTS, SEGMENT_EFFORTS, RIDER_STAGE_SUMMARY, STAGE_SUMMARY)
+MARTS_VERSION = "marts-3"
+DAY_TABLES = (
+    STAGE_RESULTS,
+    CLIMB_EFFORTS,
+    SEGMENT_EFFORTS,
+    RIDER_STAGE_SUMMARY,
+    STAGE_SUMMARY,
+    POINTS_AWARDED,
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,7 @@ def stage_facts(catalog: Catalog) -> dict[date, StageFacts]:
             start_at=r["start_at"],
             route_length_m=r["route_length_km"] * 1000.0,
             time_limit_pct=r["time_limit_pct"] or 0.0,
+            profile=r["profile"] or "flat",
         )
         for r in rows
     }
@@ -70,7 +83,9 @@ def stage_facts(catalog: Catalog) -> dict[date, StageFacts]:
 def _riders(catalog: Catalog) -> dict[int, Rider]:
     rows = catalog.load_table(STAGING_ATHLETES.name).scan().to_arrow().to_pylist()
     return {
-        r["athlete_id"]: Rider(r["bib"], r["rider_name"], r["team"], r["weight_kg"])
+        r["athlete_id"]: Rider(
+            r["athlete_id"], r["bib"], r["rider_name"], r["team"], r["weight_kg"]
+        )
         for r in rows
         if r["athlete_id"] is not None
     }
@@ -181,10 +196,48 @@ def _classification(
         ],
         GENERAL_CLASSIFICATION,
     )
-    table = ensure_table(catalog, GENERAL_CLASSIFICATION)
-    lineage = with_lineage(data, GENERAL_CLASSIFICATION, STAGE_RESULTS.name, batch_id)
-    replace(table, lineage, "True", "all", snapshot_id(results_table), batch_id)
+    fingerprint = snapshot_id(results_table)
+    _rebuild(catalog, GENERAL_CLASSIFICATION, data, STAGE_RESULTS.name, fingerprint, batch_id)
+
+    awarded = ensure_table(catalog, POINTS_AWARDED).scan().to_arrow().to_pylist()
+    awards = [
+        Award(a["stage"], a["bib"], a["classification"], a["at"], a["place"], a["points"])
+        for a in awarded
+    ]
+    for kind, definition in (
+        ("points", POINTS_CLASSIFICATION),
+        ("mountains", MOUNTAINS_CLASSIFICATION),
+    ):
+        ranking = typed(
+            [
+                {
+                    "stage": r.stage,
+                    "bib": r.bib,
+                    "athlete_id": athlete[r.bib],
+                    "rider_name": names[r.bib][0],
+                    "team": names[r.bib][1],
+                    "rank": r.rank,
+                    "points": r.points,
+                }
+                for r in classification(kind, awards, results, standings)
+            ],
+            definition,
+        )
+        _rebuild(catalog, definition, ranking, POINTS_AWARDED.name, fingerprint, batch_id)
     return len(rows), data.num_rows
+
+
+def _rebuild(
+    catalog: Catalog,
+    definition: TableDef,
+    data: pa.Table,
+    source: str,
+    fingerprint: str,
+    batch_id: str,
+) -> None:
+    table = ensure_table(catalog, definition)
+    lineage = with_lineage(data, definition, source, batch_id)
+    replace(table, lineage, "True", "all", fingerprint, batch_id)
 
 
 def efforts_between(catalog: Catalog, stage: int, start_km: float, end_km: float) -> pa.Table:

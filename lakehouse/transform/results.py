@@ -37,6 +37,8 @@ class StageFacts:
     start_at: datetime
     route_length_m: float
     time_limit_pct: float
+    profile: str = "flat"
+    """flat, hilly, mountain or time_trial: picks the finish's points scale."""
 
     @property
     def is_time_trial(self) -> bool:

@@ -8,6 +8,7 @@ from pyiceberg.catalog import Catalog
 from truth_helpers import read_truth
 
 from lakehouse.errors import PelotonError
+from lakehouse.transform.classifications import FINISH_POINTS, MOUNTAIN_POINTS
 from lakehouse.transform.marts import build_marts, efforts_between
 from lakehouse.transform.staging import build_telemetry
 
@@ -147,3 +148,39 @@ def test_rider_and_stage_summaries_agree_with_the_results(marts: tuple[Catalog, 
         assert stage["avg_speed_kmh"] == pytest.approx(
             lengths[stage["stage"]] / ranked[0]["finish_time_s"] * 3600, rel=1e-6
         )
+
+
+def test_points_and_mountains_follow_the_scales(marts: tuple[Catalog, Path]) -> None:
+    catalog, _ = marts
+    awarded = catalog.load_table("marts.points_awarded").scan().to_arrow().to_pylist()
+    results = catalog.load_table("marts.stage_results").scan().to_arrow().to_pylist()
+    stages = {
+        s["stage"]: s for s in catalog.load_table("staging.stages").scan().to_arrow().to_pylist()
+    }
+    for stage, info in stages.items():
+        finish = sorted(
+            (a for a in awarded if a["stage"] == stage and a["at"] == "finish"),
+            key=lambda a: a["place"],
+        )
+        winner = next(r for r in results if r["stage"] == stage and r["rank"] == 1)
+        assert finish[0]["bib"] == winner["bib"]
+        assert finish[0]["points"] == FINISH_POINTS[info["profile"]][0]
+    loze = sorted((a for a in awarded if a["at"] == "Col de la Loze"), key=lambda a: a["place"])
+    assert [a["points"] for a in loze] == list(MOUNTAIN_POINTS["HC"][: len(loze)])
+    efforts = catalog.load_table("marts.climb_efforts").scan().to_arrow().to_pylist()
+    first_over = min(
+        (e for e in efforts if e["climb_name"] == "Col de la Loze"), key=lambda e: e["ended_at"]
+    )
+    assert loze[0]["bib"] == first_over["bib"]
+
+    for kind in ("points", "mountains"):
+        table = catalog.load_table(f"marts.{kind}_classification").scan().to_arrow().to_pylist()
+        last = max(r["stage"] for r in table)
+        final = sorted((r for r in table if r["stage"] == last), key=lambda r: r["rank"])
+        left = {r["bib"] for r in results if r["status"] != "finished"}
+        totals: dict[int, int] = {}
+        for a in awarded:
+            if a["classification"] == kind and a["bib"] not in left:
+                totals[a["bib"]] = totals.get(a["bib"], 0) + a["points"]
+        assert {r["bib"]: r["points"] for r in final} == {b: p for b, p in totals.items() if p}
+        assert [r["points"] for r in final] == sorted((r["points"] for r in final), reverse=True)
