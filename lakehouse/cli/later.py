@@ -1,18 +1,50 @@
-"""Verbs whose work arrives with later issues; each says which one and exits non-zero."""
+"""`peloton check`: the quality checks on the marts, and with --truth the ground truth."""
 
 from __future__ import annotations
 
+import json
+
 import typer
+from rich.table import Table
 
-from lakehouse.cli.app import app, err_console
-
-
-def _not_yet(verb: str, issue: str) -> None:
-    err_console.print(f"`peloton {verb}` is not available yet: it arrives with {issue}.")
-    raise typer.Exit(code=2)
+from lakehouse.catalog import open_catalog
+from lakehouse.cli.app import app, console, err_console
+from lakehouse.errors import PelotonError
+from lakehouse.settings import get_settings
+from lakehouse.transform.checks import Check, Figure, structural_checks, summary, truth_checks
 
 
 @app.command()
-def check() -> None:
-    """Run the data quality checks on the marts, optionally against ground truth (issue #4)."""
-    _not_yet("check", "issue #4 (transforms)")
+def check(
+    truth: bool = typer.Option(False, "--truth", help="Also compare with the simulator's truth."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Run the quality checks on the marts; exit 1 if one fails or a figure is out of bounds."""
+    settings = get_settings()
+    catalog = open_catalog(settings)
+    checks: list[Check] = structural_checks(catalog)
+    figures: list[Figure] = []
+    if truth:
+        try:
+            more, figures = truth_checks(catalog, settings.sources_dir / "truth")
+        except FileNotFoundError as exc:
+            raise PelotonError(str(exc)) from None
+        checks += more
+    result = summary(checks, figures)
+    if json_output:
+        print(json.dumps({"checks": [c.as_dict() for c in checks], **result}, default=str))
+    else:
+        view = Table(title="Checks")
+        for column in ("table", "check", "result", "detail"):
+            view.add_column(column)
+        for c in checks:
+            mark = "[green]ok[/]" if c.ok else "[red]FAILED[/]"
+            view.add_row(c.table, c.name, mark, c.detail)
+        console.print(view)
+        for c in (c for c in checks if not c.ok):
+            err_console.print(f"{c.table}: {c.name}: examples {c.examples}")
+        for f in figures:  # the figures last
+            state = "within" if f.ok else "OUTSIDE"
+            console.print(f"{f.name}: {f.value:.3f} {f.unit} ({state} {f.limit:g} {f.unit})")
+    if not result["ok"]:
+        raise typer.Exit(code=1)

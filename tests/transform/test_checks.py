@@ -1,0 +1,75 @@
+"""Quality checks on the marts, through the library and the `peloton check` command."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pyiceberg.catalog import Catalog
+
+from lakehouse.transform.checks import structural_checks, truth_checks
+from lakehouse.transform.marts import build_marts
+from lakehouse.transform.staging import build_telemetry
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def built(landed: tuple[Catalog, Path]) -> tuple[Catalog, Path]:
+    catalog, sources = landed
+    build_telemetry(catalog)
+    build_marts(catalog)
+    return catalog, sources
+
+
+def _cli(sources: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PELOTON_HOME": str(sources.parent),
+        "PELOTON_CATALOG__KIND": "sqlite",
+        "PELOTON_FILES__SOURCES_DIR": str(sources),
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "lakehouse.cli", "check", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def test_the_built_marts_pass_every_check_and_the_truth(built: tuple[Catalog, Path]) -> None:
+    catalog, sources = built
+    checks = structural_checks(catalog)
+    assert [c for c in checks if not c.ok] == []
+    assert {c.table for c in checks} >= {"marts.stage_results", "marts.climb_efforts"}
+    more, figures = truth_checks(catalog, sources / "truth")
+    assert all(c.ok for c in more) and all(f.ok for f in figures)
+    done = _cli(sources, "--truth", "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    assert report["ok"] and report["failed"] == []
+    assert report["figures"]["worst finish time error"] < 1.0
+    text = _cli(sources, "--truth")
+    assert text.returncode == 0
+    assert text.stdout.strip().splitlines()[-1].startswith("worst route length error")
+
+
+def test_a_duplicate_result_fails_the_check_with_an_example(built: tuple[Catalog, Path]) -> None:
+    catalog, sources = built
+    table = catalog.load_table("marts.stage_results")
+    one = table.scan(limit=1).to_arrow()
+    table.append(one)
+    try:
+        failed = [c for c in structural_checks(catalog) if not c.ok]
+        assert [(c.table, c.name) for c in failed] == [("marts.stage_results", "unique key")]
+        assert failed[0].examples[0]["bib"] == one["bib"][0].as_py()
+        done = _cli(sources)
+        assert done.returncode == 1
+        assert "FAILED" in done.stdout and "examples" in done.stderr
+    finally:
+        build_marts(catalog, full_refresh=True)
+    assert all(c.ok for c in structural_checks(catalog))
