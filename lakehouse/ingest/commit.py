@@ -16,6 +16,7 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import CommitFailedException, ValidationException
 from pyiceberg.manifest import DataFile
 from pyiceberg.table import Table
+from pyiceberg.table.refs import MAIN_BRANCH
 
 from lakehouse.ingest.datafiles import delete_files, write_partition
 from lakehouse.tables.raw import TableDef
@@ -35,11 +36,23 @@ def ensure_table(catalog: Catalog, definition: TableDef) -> Table:
     )
 
 
-def landed_fingerprints(table: Table) -> dict[str, str]:
-    """The source fingerprint of each part's latest commit."""
+def landed_fingerprints(table: Table, ref: str = MAIN_BRANCH) -> dict[str, str]:
+    """The source fingerprint of each part's latest commit on `ref` (main: what is published).
+
+    Only the ref's own history counts: snapshots written on an unpublished branch are not
+    landed until the branch is published.
+    """
     found: dict[str, str] = {}
-    for snapshot in sorted(table.snapshots(), key=lambda s: s.timestamp_ms):
-        summary = snapshot.summary
+    head = table.refs().get(ref)
+    lineage_ids: list[int] = []
+    current = table.snapshot_by_id(head.snapshot_id) if head else None
+    while current is not None:
+        lineage_ids.append(current.snapshot_id)
+        parent = current.parent_snapshot_id
+        current = table.snapshot_by_id(parent) if parent is not None else None
+    for snapshot_id in reversed(lineage_ids):  # oldest first: the latest commit of a part wins
+        snapshot = table.snapshot_by_id(snapshot_id)
+        summary = snapshot.summary if snapshot else None
         if summary is None:
             continue
         part, fingerprint = summary.get(PART_KEY), summary.get(FINGERPRINT_KEY)
@@ -77,13 +90,22 @@ def _retrying(table: Table, commit: Callable[[], None]) -> None:
 
 
 def replace(
-    table: Table, data: pa.Table, where: str, part: str, fingerprint: str, batch_id: str
+    table: Table,
+    data: pa.Table,
+    where: str,
+    part: str,
+    fingerprint: str,
+    batch_id: str,
+    branch: str = MAIN_BRANCH,
 ) -> None:
-    """Delete the rows matching `where` and append `data`, in one commit (retried on conflict)."""
+    """Delete the rows matching `where` and append `data`, in one commit (retried on conflict),
+    on `branch` (main by default)."""
     properties = {PART_KEY: part, FINGERPRINT_KEY: fingerprint, BATCH_KEY: batch_id}
     _retrying(
         table,
-        lambda: table.overwrite(data, overwrite_filter=where, snapshot_properties=properties),
+        lambda: table.overwrite(
+            data, overwrite_filter=where, snapshot_properties=properties, branch=branch
+        ),
     )
 
 

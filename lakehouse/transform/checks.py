@@ -20,6 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
+from pyiceberg.table.refs import MAIN_BRANCH
 
 from lakehouse.tables.marts import (
     CLIMB_EFFORTS,
@@ -34,6 +35,7 @@ from lakehouse.tables.marts import (
 )
 from lakehouse.tables.raw import TELEMETRY
 from lakehouse.tables.staging import STAGING_ATHLETES, STAGING_STAGES, STAGING_TELEMETRY
+from lakehouse.transform.publish import read
 
 KEYS = {
     STAGE_RESULTS.name: ("stage", "bib"),
@@ -66,17 +68,17 @@ class Check:
 
 
 def _rows(
-    catalog: Catalog, name: str, columns: Iterable[str] | None = None
+    catalog: Catalog, name: str, columns: Iterable[str] | None = None, ref: str = MAIN_BRANCH
 ) -> list[dict[str, Any]]:
+    """The table's rows as of `ref` (marts only: the other layers are read from main)."""
     table = catalog.load_table(name)
-    scan = table.scan(selected_fields=tuple(columns)) if columns else table.scan()
-    return scan.to_arrow().to_pylist()
+    return read(table, ref if name in KEYS else MAIN_BRANCH, columns).to_pylist()
 
 
-def unique_keys(catalog: Catalog) -> list[Check]:
+def unique_keys(catalog: Catalog, ref: str = MAIN_BRANCH) -> list[Check]:
     checks = []
     for name, key in KEYS.items():
-        rows = _rows(catalog, name, key)
+        rows = _rows(catalog, name, key, ref)
         counts = Counter(tuple(r[k] for k in key) for r in rows)
         repeated = [
             dict(zip(key, k, strict=True)) | {"rows": n} for k, n in counts.items() if n > 1
@@ -95,13 +97,13 @@ def unique_keys(catalog: Catalog) -> list[Check]:
     return checks
 
 
-def references(catalog: Catalog) -> list[Check]:
+def references(catalog: Catalog, ref: str = MAIN_BRANCH) -> list[Check]:
     bibs = {r["bib"] for r in _rows(catalog, STAGING_ATHLETES.name, ("bib",))}
     stages = {r["stage"] for r in _rows(catalog, STAGING_STAGES.name, ("stage",))}
     checks = []
     for name in KEYS:
         key = [k for k in ("stage", "bib") if k in KEYS[name] or k == "stage"]
-        rows = _rows(catalog, name, key)
+        rows = _rows(catalog, name, key, ref)
         bad = [
             r for r in rows if r.get("stage") not in stages or ("bib" in r and r["bib"] not in bibs)
         ]
@@ -117,7 +119,7 @@ def references(catalog: Catalog) -> list[Check]:
     return checks
 
 
-def every_rider_has_a_result(catalog: Catalog) -> Check:
+def every_rider_has_a_result(catalog: Catalog, ref: str = MAIN_BRANCH) -> Check:
     athletes = _rows(catalog, STAGING_ATHLETES.name, ("bib", "athlete_id"))
     bib_of = {a["athlete_id"]: a["bib"] for a in athletes if a["athlete_id"] is not None}
     staged = (
@@ -126,7 +128,9 @@ def every_rider_has_a_result(catalog: Catalog) -> Check:
         .to_arrow()
     )
     pairs = staged.group_by(["stage", "athlete_id"]).aggregate([]).to_pylist()
-    results = {(r["stage"], r["bib"]) for r in _rows(catalog, STAGE_RESULTS.name, ("stage", "bib"))}
+    results = {
+        (r["stage"], r["bib"]) for r in _rows(catalog, STAGE_RESULTS.name, ("stage", "bib"), ref)
+    }
     unknown = [p for p in pairs if p["athlete_id"] not in bib_of]
     missing = [
         p
@@ -186,11 +190,12 @@ def _count_by(table: pa.Table, column: str) -> list[tuple[Any, int]]:
     return list(zip(counts[column].to_pylist(), counts["count_all"].to_pylist(), strict=True))
 
 
-def structural_checks(catalog: Catalog) -> list[Check]:
+def structural_checks(catalog: Catalog, ref: str = MAIN_BRANCH) -> list[Check]:
+    """Every structural check, on the marts as of `ref` (main: what readers see)."""
     return [
-        *unique_keys(catalog),
-        *references(catalog),
-        every_rider_has_a_result(catalog),
+        *unique_keys(catalog, ref),
+        *references(catalog, ref),
+        every_rider_has_a_result(catalog, ref),
         staging_reconciles_with_raw(catalog),
     ]
 

@@ -22,6 +22,7 @@ from lakehouse.ingest.commit import ensure_table, landed_fingerprints, replace
 from lakehouse.tables.marts import (
     CLIMB_EFFORTS,
     GENERAL_CLASSIFICATION,
+    MART_TABLES,
     MOUNTAINS_CLASSIFICATION,
     POINTS_AWARDED,
     POINTS_CLASSIFICATION,
@@ -38,9 +39,11 @@ from lakehouse.tables.staging import (
     STAGING_STAGES,
     STAGING_TELEMETRY,
 )
+from lakehouse.transform.checks import Check, structural_checks
 from lakehouse.transform.classifications import Award, classification
 from lakehouse.transform.day_marts import Rider, Route, day_marts, effort_row, typed
 from lakehouse.transform.efforts import Segment, segment_efforts
+from lakehouse.transform.publish import AUDIT, head, open_audit, publish, read
 from lakehouse.transform.results import Result, StageFacts, general_classification
 from lakehouse.transform.staging import snapshot_id, with_lineage
 from lakehouse.transform.tracks import TRACK_COLUMNS, tracks_of_day
@@ -62,6 +65,8 @@ class MartsResult:
     skipped: list[date]
     results: int
     standings: int
+    published: list[str]
+    """The tables whose main moved to the audited version."""
 
 
 def stage_facts(catalog: Catalog) -> dict[date, StageFacts]:
@@ -125,7 +130,10 @@ def build_marts(
         snapshot_id(catalog.load_table(t.name))
         for t in (STAGING_STAGES, STAGING_ATHLETES, STAGING_STAGE_ROUTES, STAGING_CHECKPOINTS)
     )
-    tables = {t.name: ensure_table(catalog, t) for t in DAY_TABLES}
+    everything = {t.name: ensure_table(catalog, t) for t in MART_TABLES}
+    for table in everything.values():
+        open_audit(table)  # the same Table objects write below: they know the new branch
+    tables = {t.name: everything[t.name] for t in DAY_TABLES}
     landed = {name: landed_fingerprints(table) for name, table in tables.items()}
     riders: dict[int, Rider] | None = None
     routes: dict[int, Route] = {}
@@ -149,18 +157,34 @@ def build_marts(
             source = STAGING_TELEMETRY.name
             data = with_lineage(rows[definition.name], definition, source, batch_id)
             where = f"stage_date == '{part}'"
-            replace(tables[definition.name], data, where, part, fingerprint, batch_id)
+            target = tables[definition.name]
+            replace(target, data, where, part, fingerprint, batch_id, branch=AUDIT)
         days.append(day)
     names = {r.bib: (r.name, r.team) for r in (riders or _riders(catalog)).values()}
     total, standings = _classification(catalog, tables[STAGE_RESULTS.name], names, batch_id)
-    return MartsResult(days, skipped, total, standings)
+    failed = [c for c in structural_checks(catalog, ref=AUDIT) if not c.ok]
+    if failed:
+        raise ChecksFailed(failed)
+    return MartsResult(days, skipped, total, standings, publish(everything.values()))
+
+
+class ChecksFailed(PelotonError):
+    """The marts written on the audit branch failed a check: nothing was published."""
+
+    def __init__(self, failed: list[Check]) -> None:
+        self.failed = failed
+        lines = [f"{c.table}: {c.name}: {c.detail}; e.g. {c.examples[:3]}" for c in failed]
+        super().__init__(
+            "the marts failed their checks and were not published (readers keep the previous "
+            "version):\n" + "\n".join(lines)
+        )
 
 
 def _classification(
     catalog: Catalog, results_table: Table, names: dict[int, tuple[str, str]], batch_id: str
 ) -> tuple[int, int]:
     """Recompute the classification from every stage's results: (results, standings)."""
-    rows = results_table.refresh().scan().to_arrow().to_pylist()
+    rows = read(results_table, AUDIT).to_pylist()
     results = [
         Result(
             stage=r["stage"],
@@ -196,10 +220,10 @@ def _classification(
         ],
         GENERAL_CLASSIFICATION,
     )
-    fingerprint = snapshot_id(results_table)
+    fingerprint = str(head(results_table, AUDIT))
     _rebuild(catalog, GENERAL_CLASSIFICATION, data, STAGE_RESULTS.name, fingerprint, batch_id)
 
-    awarded = ensure_table(catalog, POINTS_AWARDED).scan().to_arrow().to_pylist()
+    awarded = read(ensure_table(catalog, POINTS_AWARDED), AUDIT).to_pylist()
     awards = [
         Award(a["stage"], a["bib"], a["classification"], a["at"], a["place"], a["points"])
         for a in awarded
@@ -237,7 +261,7 @@ def _rebuild(
 ) -> None:
     table = ensure_table(catalog, definition)
     lineage = with_lineage(data, definition, source, batch_id)
-    replace(table, lineage, "True", "all", fingerprint, batch_id)
+    replace(table, lineage, "True", "all", fingerprint, batch_id, branch=AUDIT)
 
 
 def efforts_between(catalog: Catalog, stage: int, start_km: float, end_km: float) -> pa.Table:

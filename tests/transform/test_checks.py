@@ -6,11 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from pyiceberg.catalog import Catalog
 
+from lakehouse.transform import marts as marts_module
 from lakehouse.transform.checks import structural_checks, truth_checks
-from lakehouse.transform.marts import build_marts
+from lakehouse.transform.marts import ChecksFailed, build_marts
 from lakehouse.transform.staging import build_telemetry
 
 pytestmark = pytest.mark.integration
@@ -72,4 +74,34 @@ def test_a_duplicate_result_fails_the_check_with_an_example(built: tuple[Catalog
         assert "FAILED" in done.stdout and "examples" in done.stderr
     finally:
         build_marts(catalog, full_refresh=True)
+    assert all(c.ok for c in structural_checks(catalog))
+
+
+def test_a_failing_check_blocks_publishing_and_readers_keep_the_previous_marts(
+    built: tuple[Catalog, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog, _ = built
+    names = ["marts.stage_results", "marts.general_classification", "marts.climb_efforts"]
+    before = {n: catalog.load_table(n).current_snapshot().snapshot_id for n in names}
+    published_rows = catalog.load_table("marts.stage_results").scan().to_arrow().num_rows
+    original = marts_module.day_marts
+
+    def with_a_duplicate(*args, **kwargs):  # type: ignore[no-untyped-def]
+        results, rows = original(*args, **kwargs)
+        table = rows["marts.stage_results"]
+        rows["marts.stage_results"] = pa.concat_tables([table, table.slice(0, 1)])
+        return results, rows
+
+    monkeypatch.setattr(marts_module, "day_marts", with_a_duplicate)
+    with pytest.raises(ChecksFailed, match=r"marts.stage_results: unique key: .* 3 repeated"):
+        build_marts(catalog, full_refresh=True)
+    for name in names:  # nothing published: readers see the previous version
+        assert catalog.load_table(name).current_snapshot().snapshot_id == before[name]
+    assert catalog.load_table("marts.stage_results").scan().to_arrow().num_rows == published_rows
+    audit = catalog.load_table("marts.stage_results").refs()["audit"].snapshot_id
+    assert audit != before["marts.stage_results"]  # the rejected version stays there to inspect
+
+    monkeypatch.setattr(marts_module, "day_marts", original)
+    result = build_marts(catalog, full_refresh=True)
+    assert "marts.stage_results" in result.published
     assert all(c.ok for c in structural_checks(catalog))
