@@ -16,7 +16,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from lakehouse.catalog import open_catalog
 from lakehouse.ingest import run
-from lakehouse.settings import get_settings
+from lakehouse.settings import Settings, get_settings
 from lakehouse.transform.marts import MartsResult, build_marts
 from lakehouse.transform.staging import (
     DayPlan,
@@ -94,3 +94,30 @@ def transform(
         key="transform-summary", table=rows, description=f"Transform batch {batch_id}"
     )
     return staged, result
+
+
+def task_runner(settings: Settings) -> Any:
+    """The runner the settings ask for: threads here, or a Dask cluster (prefect-dask).
+
+    Dask workers run the day tasks in their own processes: they need the same PELOTON_*
+    settings (a local cluster inherits this process's environment).
+    """
+    chosen = settings.transform
+    if chosen.runner == "threads":
+        return ThreadPoolTaskRunner(max_workers=chosen.workers)
+    from prefect_dask import DaskTaskRunner
+
+    if chosen.dask_address:
+        return DaskTaskRunner(address=chosen.dask_address)
+    return DaskTaskRunner(
+        cluster_class="distributed.LocalCluster",
+        cluster_kwargs={"n_workers": chosen.workers, "threads_per_worker": 1, "processes": True},
+    )
+
+
+def run_transform(
+    days: list[str] | None = None, full_refresh: bool = False
+) -> tuple[list[StagedResult], MartsResult]:
+    """The transform flow on the configured task runner."""
+    flow_with_runner = transform.with_options(task_runner=task_runner(get_settings()))
+    return flow_with_runner(days=days, full_refresh=full_refresh)

@@ -141,6 +141,22 @@ class FilesSettings(BaseModel):
     )
 
 
+class TransformSettings(BaseModel):
+    """How the transforms spread the stage days."""
+
+    runner: Literal["threads", "dask"] = Field(
+        default="threads",
+        description="threads: the days on this machine, `workers` at a time; dask: the days "
+        "spread over a Dask cluster (prefect-dask), at `dask_address` or a local one.",
+    )
+    workers: int = Field(default=2, ge=1, description="Days at once with the threads runner.")
+    dask_address: str | None = Field(
+        default=None,
+        description="Dask scheduler address (tcp://host:8786). Unset with runner=dask: a local "
+        "cluster of `workers` processes.",
+    )
+
+
 class Settings(BaseSettings):
     """All of Peloton's settings. Variables: PELOTON_<PART>__<FIELD>, e.g. PELOTON_SOURCE__URL."""
 
@@ -163,6 +179,9 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings, description="Race bot LLM.")
     sheets: SheetsSettings = Field(default_factory=SheetsSettings, description="Athletes sheet.")
     files: FilesSettings = Field(default_factory=FilesSettings, description="File sources.")
+    transform: TransformSettings = Field(
+        default_factory=TransformSettings, description="Transform runner."
+    )
 
     @property
     def home_dir(self) -> Path:

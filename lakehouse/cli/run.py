@@ -45,9 +45,9 @@ def run(
     console.print(table)
     if ingest_only:
         return
-    from flows.transform import transform
+    from flows.transform import run_transform
 
-    staged, marts = transform(days=days, full_refresh=full_refresh)
+    staged, marts = run_transform(days=days, full_refresh=full_refresh)
     view = Table(title="Transforms")
     for column in ("table", "day", "rows", "note"):
         view.add_column(column, justify="right" if column == "rows" else "left")
