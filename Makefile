@@ -41,6 +41,9 @@ bench-ingest: install ## benchmark: full-scale ingestion against COPY, dlt and p
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"
 	$(PY) bench/bench_ingest.py --scale full
 
+bench-transform: install ## benchmark: staging and marts on 3, 7 and 21 stages, truth figures
+	$(PY) bench/bench_transform.py --scale full
+
 bench-mapmatch: install ## benchmark: map matching against a per-row shapely baseline
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"
 	$(PY) bench/bench_mapmatch.py --scale small
@@ -51,4 +54,4 @@ stop: ## stop the servers the demo started
 clean: stop ## remove the virtualenv and local state
 	rm -rf $(VENV) .peloton .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install demo test test-unit lint format bench-sim bench-ingest bench-mapmatch stop clean
+.PHONY: help install demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch stop clean

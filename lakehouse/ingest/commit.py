@@ -42,7 +42,12 @@ def landed_fingerprints(table: Table, ref: str = MAIN_BRANCH) -> dict[str, str]:
     Only the ref's own history counts: snapshots written on an unpublished branch are not
     landed until the branch is published.
     """
-    found: dict[str, str] = {}
+    return {part: s[FINGERPRINT_KEY] for part, s in landed_summaries(table, ref).items()}
+
+
+def landed_summaries(table: Table, ref: str = MAIN_BRANCH) -> dict[str, dict[str, str]]:
+    """The snapshot summary of each part's latest commit on `ref`."""
+    found: dict[str, dict[str, str]] = {}
     head = table.refs().get(ref)
     lineage_ids: list[int] = []
     current = table.snapshot_by_id(head.snapshot_id) if head else None
@@ -57,7 +62,7 @@ def landed_fingerprints(table: Table, ref: str = MAIN_BRANCH) -> dict[str, str]:
             continue
         part, fingerprint = summary.get(PART_KEY), summary.get(FINGERPRINT_KEY)
         if part and fingerprint:
-            found[str(part)] = str(fingerprint)
+            found[str(part)] = {str(k): str(v) for k, v in summary.additional_properties.items()}
     return found
 
 
@@ -116,13 +121,16 @@ def replace_with_files(
     part: str,
     fingerprint: str,
     batch_id: str,
+    extra: dict[str, str] | None = None,
 ) -> None:
     """Delete the rows matching `where` and register the written `files`, in one commit.
 
     The files are already in storage (lakehouse.ingest.datafiles); a conflict with another
-    writer only redoes the metadata, on the table's new state.
+    writer only redoes the metadata, on the table's new state. `extra` goes into the snapshot
+    summary too (keys `peloton.*`).
     """
     properties = {PART_KEY: part, FINGERPRINT_KEY: fingerprint, BATCH_KEY: batch_id}
+    properties |= extra or {}
 
     def commit() -> None:
         with table.transaction() as txn:
@@ -141,6 +149,7 @@ def replace_partition(
     dictionary: Sequence[str],
     fingerprint: Callable[[], str],
     batch_id: str,
+    extra: dict[str, str] | None = None,
 ) -> list[DataFile]:
     """Stream `batches` into the day's new files, then swap the day's partition in one commit.
 
@@ -151,7 +160,9 @@ def replace_partition(
     files = write_partition(table, batches, day, dictionary)
     part = day.isoformat()
     try:
-        replace_with_files(table, files, f"stage_date == '{part}'", part, fingerprint(), batch_id)
+        replace_with_files(
+            table, files, f"stage_date == '{part}'", part, fingerprint(), batch_id, extra
+        )
     except (CommitFailedException, ValidationException):
         delete_files(table, files)
         raise

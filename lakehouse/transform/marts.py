@@ -43,8 +43,9 @@ from lakehouse.transform.checks import Check, structural_checks
 from lakehouse.transform.classifications import Award, classification
 from lakehouse.transform.day_marts import Rider, Route, day_marts, effort_row, typed
 from lakehouse.transform.efforts import Segment, segment_efforts
+from lakehouse.transform.facts import stage_facts
 from lakehouse.transform.publish import AUDIT, head, open_audit, publish, read
-from lakehouse.transform.results import Result, StageFacts, general_classification
+from lakehouse.transform.results import Result, general_classification
 from lakehouse.transform.staging import snapshot_id, with_lineage
 from lakehouse.transform.tracks import TRACK_COLUMNS, tracks_of_day
 
@@ -67,22 +68,6 @@ class MartsResult:
     standings: int
     published: list[str]
     """The tables whose main moved to the audited version."""
-
-
-def stage_facts(catalog: Catalog) -> dict[date, StageFacts]:
-    rows = catalog.load_table(STAGING_STAGES.name).scan().to_arrow().to_pylist()
-    return {
-        r["stage_date"]: StageFacts(
-            stage=r["stage"],
-            stage_date=r["stage_date"],
-            kind=r["kind"],
-            start_at=r["start_at"],
-            route_length_m=r["route_length_km"] * 1000.0,
-            time_limit_pct=r["time_limit_pct"] or 0.0,
-            profile=r["profile"] or "flat",
-        )
-        for r in rows
-    }
 
 
 def _riders(catalog: Catalog) -> dict[int, Rider]:

@@ -39,6 +39,9 @@ from lakehouse.tables.staging import (
 from lakehouse.transform.telemetry import StageRoute, stage_day
 
 TRANSFORM_VERSION = "staging-1"
+RAW_ROWS_KEY = "peloton.raw_rows"
+DUPLICATES_KEY = "peloton.duplicates"
+"""Recorded in each staging day's commit: what `peloton check` reconciles with raw."""
 """Change it when the staging logic changes: every day is then recomputed."""
 
 
@@ -241,5 +244,6 @@ def stage_telemetry_day(
     data = with_lineage(staged.table, STAGING_TELEMETRY, TELEMETRY.name, batch_id)
     batches = data.to_batches(max_chunksize=262_144)
     dictionary = STAGING_TELEMETRY.dictionary
-    replace_partition(target, batches, day, dictionary, lambda: fingerprint, batch_id)
+    counts = {RAW_ROWS_KEY: str(staged.raw_rows), DUPLICATES_KEY: str(staged.duplicates)}
+    replace_partition(target, batches, day, dictionary, lambda: fingerprint, batch_id, counts)
     return StagedResult(day, staged.raw_rows, data.num_rows, staged.duplicates, False)
