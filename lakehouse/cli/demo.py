@@ -33,7 +33,7 @@ def demo(
         "- telemetry: `peloton postgres status`, then SQL on race.telemetry\n"
         f"- lakehouse: `peloton tables` (Iceberg warehouse in {settings.home_dir / 'warehouse'})\n"
         "- results: marts.stage_results and marts.general_classification (`peloton tables`)\n"
-        "- next: more marts, Trino, Superset, GIFs and the bot arrive with their issues; "
+        "- next: Trino, Superset, GIFs and the bot arrive with their issues; "
         "`peloton doctor` shows what is configured",
         highlight=False,
     )

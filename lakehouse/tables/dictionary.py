@@ -21,10 +21,12 @@ and the definitions disagree. Every table also carries the lineage columns `_loa
 """
 
 
-def table_markdown(definition: TableDef) -> str:
+def table_markdown(definition: TableDef, checks: list[str] | None = None) -> str:
     lines = [f"## `{definition.name}`", "", definition.doc + "."]
     if definition.partition_by:
         lines.append(f"Partitioned by `{definition.partition_by}` (identity).")
+    if checks:
+        lines.append("Checks (`peloton check`): " + "; ".join(checks) + ".")
     lines += ["", "| column | type | required | meaning |", "|---|---|---|---|"]
     for field in definition.schema().fields:
         lines.append(
@@ -35,8 +37,11 @@ def table_markdown(definition: TableDef) -> str:
 
 
 def render() -> str:
+    from lakehouse.transform.checks import described_checks
+
+    checks = described_checks()
     tables = (*RAW_TABLES, *STAGING_TABLES, *MART_TABLES)
-    return HEADER + "".join("\n" + table_markdown(t) for t in tables)
+    return HEADER + "".join("\n" + table_markdown(t, checks.get(t.name)) for t in tables)
 
 
 def main() -> None:

@@ -52,6 +52,30 @@ KEYS = {
     POINTS_CLASSIFICATION.name: ("stage", "bib"),
     MOUNTAINS_CLASSIFICATION.name: ("stage", "bib"),
 }
+TRUTH_CHECKS = {
+    STAGE_RESULTS.name: "statuses as in truth; finish times within 1 s of truth",
+    CLIMB_EFFORTS.name: "climb times within 2 s of truth",
+    GENERAL_CLASSIFICATION.name: "the order of the classification rebuilt from true times",
+    STAGING_STAGES.name: "route lengths within 1 % of the official distances",
+}
+
+
+def described_checks() -> dict[str, list[str]]:
+    """What `peloton check` asserts on each table, for the data dictionary."""
+    found: dict[str, list[str]] = {}
+    for name, key in KEYS.items():
+        found.setdefault(name, []).append(
+            f"unique key ({', '.join(key)}) with no null in it; riders and stages known to staging"
+        )
+    found[STAGE_RESULTS.name].append("a result or status for every rider-stage of staging")
+    found.setdefault(STAGING_TELEMETRY.name, []).append(
+        "per day, raw rows = staging rows + duplicates removed"
+    )
+    for name, text in TRUTH_CHECKS.items():
+        found.setdefault(name, []).append(f"with --truth: {text}")
+    return found
+
+
 KNOWN_ROUTE_EXCEPTIONS = {3: "the source trace is 2.6 % short (racesim/README.md)"}
 FINISH_TOLERANCE_S = 1.0
 CLIMB_TOLERANCE_S = 2.0
