@@ -188,19 +188,22 @@ def _classification(
         for r in rows
     ]
     athlete = {r.bib: r.athlete_id for r in results}
+
+    def rider(stage: int, bib: int) -> dict[str, object]:
+        name, team = names[bib]
+        return {
+            "stage": stage,
+            "bib": bib,
+            "athlete_id": athlete[bib],
+            "rider_name": name,
+            "team": team,
+        }
+
     standings = general_classification(results)
     data = typed(
         [
-            {
-                "stage": s.stage,
-                "bib": s.bib,
-                "athlete_id": athlete[s.bib],
-                "rider_name": names[s.bib][0],
-                "team": names[s.bib][1],
-                "rank": s.rank,
-                "total_time_s": s.total_time_s,
-                "gap_s": s.gap_s,
-            }
+            rider(s.stage, s.bib)
+            | {"rank": s.rank, "total_time_s": s.total_time_s, "gap_s": s.gap_s}
             for s in standings
         ],
         GENERAL_CLASSIFICATION,
@@ -219,15 +222,7 @@ def _classification(
     ):
         ranking = typed(
             [
-                {
-                    "stage": r.stage,
-                    "bib": r.bib,
-                    "athlete_id": athlete[r.bib],
-                    "rider_name": names[r.bib][0],
-                    "team": names[r.bib][1],
-                    "rank": r.rank,
-                    "points": r.points,
-                }
+                rider(r.stage, r.bib) | {"rank": r.rank, "points": r.points}
                 for r in classification(kind, awards, results, standings)
             ],
             definition,

@@ -94,23 +94,22 @@ def test_a_failing_day_is_retried_by_the_flow(
     }
 
 
-def test_cli_runs_on_the_ephemeral_api(env: dict[str, str], report: SimulationReport) -> None:
-    full = {**os.environ, **env}
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`peloton ARGS` in a child process with `env` on top of this one's; must succeed."""
     done = subprocess.run(
-        [sys.executable, "-m", "lakehouse.cli", "run", "--ingest-only"],
+        [sys.executable, "-m", "lakehouse.cli", *args],
         capture_output=True,
         text=True,
-        env=full,
-        timeout=300,
+        env={**os.environ, **env},
+        timeout=900,
     )
-    assert done.returncode == 0, done.stderr[-2000:]
-    listed = subprocess.run(
-        [sys.executable, "-m", "lakehouse.cli", "tables", "--json"],
-        capture_output=True,
-        text=True,
-        env=full,
-        timeout=120,
-    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def test_cli_runs_on_the_ephemeral_api(env: dict[str, str], report: SimulationReport) -> None:
+    done = _cli(env, "run", "--ingest-only")
+    listed = _cli(env, "tables", "--json")
     tables = {t["name"]: t for t in json.loads(listed.stdout)}
     assert tables["raw.telemetry"]["rows"] == report.total_rows
     assert {p["value"]: p["rows"] for p in tables["raw.telemetry"]["partitions"]} == {
@@ -125,18 +124,10 @@ def test_cli_runs_on_the_ephemeral_api(env: dict[str, str], report: SimulationRe
 def test_cli_run_ingests_then_transforms_and_a_rerun_skips(
     env: dict[str, str], report: SimulationReport
 ) -> None:
-    full = {**os.environ, **env, "COLUMNS": "200"}
+    wide = {**env, "COLUMNS": "200"}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "lakehouse.cli", *args],
-            capture_output=True,
-            text=True,
-            env=full,
-            timeout=600,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        return done
+        return _cli(wide, *args)
 
     first = cli("run")
     assert "Transforms" in first.stdout and "duplicates removed" in first.stdout
@@ -164,21 +155,13 @@ def test_a_local_dask_cluster_gives_the_same_marts_as_threads(
     for runner in ("threads", "dask"):
         home = tmp_path / runner
         run_env = {
-            **os.environ,
             **env,
             "PELOTON_HOME": str(home),
             "PELOTON_CATALOG__NAME": f"{runner}_{tmp_path.name}"[:60],
             "PELOTON_TRANSFORM__RUNNER": runner,
             "PELOTON_TRANSFORM__WORKERS": "2",
         }
-        done = subprocess.run(
-            [sys.executable, "-m", "lakehouse.cli", "run"],
-            capture_output=True,
-            text=True,
-            env=run_env,
-            timeout=900,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
+        done = _cli(run_env, "run")
         logs = done.stdout + done.stderr
         assert ("Creating a new Dask cluster" in logs) == (runner == "dask")
         settings = Settings(

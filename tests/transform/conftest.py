@@ -10,7 +10,8 @@ from lakehouse.catalog import open_catalog
 from lakehouse.ingest.files import ingest_athletes, ingest_stages
 from lakehouse.ingest.telemetry import ingest_telemetry
 from lakehouse.settings import Settings
-from lakehouse.transform.staging import build_reference
+from lakehouse.transform.marts import build_marts
+from lakehouse.transform.staging import build_reference, build_telemetry
 from racesim.simulate import run_simulation
 
 SCHEMA = "staging_src"
@@ -35,3 +36,12 @@ def landed(
     ingest_athletes(catalog, settings)
     build_reference(catalog)
     yield catalog, sources
+
+
+@pytest.fixture(scope="session")
+def built(landed: tuple[Catalog, Path]) -> tuple[Catalog, Path]:
+    """The tiny race through staging and the marts."""
+    catalog, sources = landed
+    build_telemetry(catalog)
+    build_marts(catalog)
+    return catalog, sources

@@ -13,17 +13,8 @@ from pyiceberg.catalog import Catalog
 from lakehouse.transform import marts as marts_module
 from lakehouse.transform.checks import structural_checks, truth_checks
 from lakehouse.transform.marts import ChecksFailed, build_marts
-from lakehouse.transform.staging import build_telemetry
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def built(landed: tuple[Catalog, Path]) -> tuple[Catalog, Path]:
-    catalog, sources = landed
-    build_telemetry(catalog)
-    build_marts(catalog)
-    return catalog, sources
 
 
 def _cli(sources: Path, *args: str) -> subprocess.CompletedProcess[str]:

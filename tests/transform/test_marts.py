@@ -10,21 +10,12 @@ from truth_helpers import read_truth
 from lakehouse.errors import PelotonError
 from lakehouse.transform.classifications import FINISH_POINTS, MOUNTAIN_POINTS
 from lakehouse.transform.marts import build_marts, efforts_between
-from lakehouse.transform.staging import build_telemetry
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def marts(landed: tuple[Catalog, Path]) -> tuple[Catalog, Path]:
-    catalog, sources = landed
-    build_telemetry(catalog)
-    build_marts(catalog)
-    return catalog, sources
-
-
-def test_stage_results_match_the_truth(marts: tuple[Catalog, Path]) -> None:
-    catalog, sources = marts
+def test_stage_results_match_the_truth(built: tuple[Catalog, Path]) -> None:
+    catalog, sources = built
     ours = catalog.load_table("marts.stage_results").scan().to_arrow().to_pylist()
     truth = {(int(t["stage"]), int(t["bib"])): t for t in read_truth(sources, "stage_results")}
     assert ours
@@ -50,11 +41,11 @@ def test_stage_results_match_the_truth(marts: tuple[Catalog, Path]) -> None:
             assert true_times[i] > max(true_times[:i]) - 1.0, (stage, ranked[i]["bib"])
 
 
-def test_general_classification_order_is_the_truth(marts: tuple[Catalog, Path]) -> None:
+def test_general_classification_order_is_the_truth(built: tuple[Catalog, Path]) -> None:
     """Identical order, except that riders whose true totals are less than 1 s apart may swap:
     official times are truncated to the second, and 1 Hz GPS cannot tell on which side of a
     second boundary a crossing 0.03 s from it fell."""
-    catalog, sources = marts
+    catalog, sources = built
     ours = catalog.load_table("marts.general_classification").scan().to_arrow().to_pylist()
     truth = {(int(t["stage"]), int(t["bib"])): t for t in read_truth(sources, "stage_results")}
     for stage in sorted({r["stage"] for r in ours}):
@@ -71,15 +62,15 @@ def test_general_classification_order_is_the_truth(marts: tuple[Catalog, Path]) 
             assert totals[i] > max(totals[:i]) - 1.0, (stage, mine[i]["bib"])
 
 
-def test_unchanged_days_are_not_recomputed(marts: tuple[Catalog, Path]) -> None:
-    catalog, _ = marts
+def test_unchanged_days_are_not_recomputed(built: tuple[Catalog, Path]) -> None:
+    catalog, _ = built
     again = build_marts(catalog)
     assert again.days == [] and len(again.skipped) == 3
     assert again.standings > 0
 
 
-def test_climb_efforts_match_the_true_climb_times(marts: tuple[Catalog, Path]) -> None:
-    catalog, sources = marts
+def test_climb_efforts_match_the_true_climb_times(built: tuple[Catalog, Path]) -> None:
+    catalog, sources = built
     ours = catalog.load_table("marts.climb_efforts").scan().to_arrow().to_pylist()
     truth = {
         (int(t["stage"]), int(t["climb_number"]), int(t["bib"])): t
@@ -103,8 +94,8 @@ def test_climb_efforts_match_the_true_climb_times(marts: tuple[Catalog, Path]) -
     assert len([s for s in segments if s["kind"] == "climb"]) == len(ours)
 
 
-def test_on_demand_segment_matches_the_stored_climb(marts: tuple[Catalog, Path]) -> None:
-    catalog, _ = marts
+def test_on_demand_segment_matches_the_stored_climb(built: tuple[Catalog, Path]) -> None:
+    catalog, _ = built
     stored = [
         r
         for r in catalog.load_table("marts.segment_efforts").scan().to_arrow().to_pylist()
@@ -119,8 +110,8 @@ def test_on_demand_segment_matches_the_stored_climb(marts: tuple[Catalog, Path])
         efforts_between(catalog, 17, 5, 4)
 
 
-def test_rider_and_stage_summaries_agree_with_the_results(marts: tuple[Catalog, Path]) -> None:
-    catalog, _ = marts
+def test_rider_and_stage_summaries_agree_with_the_results(built: tuple[Catalog, Path]) -> None:
+    catalog, _ = built
     results = catalog.load_table("marts.stage_results").scan().to_arrow().to_pylist()
     riders = catalog.load_table("marts.rider_stage_summary").scan().to_arrow().to_pylist()
     stages = catalog.load_table("marts.stage_summary").scan().to_arrow().to_pylist()
@@ -150,8 +141,8 @@ def test_rider_and_stage_summaries_agree_with_the_results(marts: tuple[Catalog, 
         )
 
 
-def test_points_and_mountains_follow_the_scales(marts: tuple[Catalog, Path]) -> None:
-    catalog, _ = marts
+def test_points_and_mountains_follow_the_scales(built: tuple[Catalog, Path]) -> None:
+    catalog, _ = built
     awarded = catalog.load_table("marts.points_awarded").scan().to_arrow().to_pylist()
     results = catalog.load_table("marts.stage_results").scan().to_arrow().to_pylist()
     stages = {
