@@ -68,7 +68,7 @@ def main() -> None:
     from lakehouse.ingest.files import ingest_stages
     from lakehouse.ingest.telemetry import ingest_telemetry
     from lakehouse.settings import Settings
-    from lakehouse.transform.checks import truth_checks
+    from lakehouse.transform.truth import truth_checks
     from racesim.simulate import run_simulation
 
     work = Path(tempfile.mkdtemp(prefix="peloton-bench-transform-", dir="/var/tmp"))

@@ -11,7 +11,8 @@ from lakehouse.catalog import open_catalog
 from lakehouse.cli.app import app, console, err_console
 from lakehouse.errors import PelotonError
 from lakehouse.settings import get_settings
-from lakehouse.transform.checks import Check, Figure, structural_checks, summary, truth_checks
+from lakehouse.transform.checks import Check, Figure, structural_checks, summary
+from lakehouse.transform.truth import truth_checks
 
 
 @app.command()

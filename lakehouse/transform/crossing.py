@@ -1,8 +1,17 @@
 """When a rider crosses a line across the route (a finish, a sprint, a climb's foot or summit).
 
 GPS points come once a second with a few metres of noise, and the route ends at the finish
-line, so points past the finish are clamped onto it. The crossing time is therefore estimated
-from the points near the line: a least-squares line t = a + b * distance, evaluated at the line,
+line, so points past the finish are clamped onto it.
+
+With the head unit's speed (a wheel sensor, a fraction of a km/h of noise), the rider's path
+is the integrated speed anchored on the GPS points (`fused_crossing`): the offset between the
+integrated distance and the GPS distances, averaged over the points within FUSE_S of the line,
+places the path to a fraction of a metre, where one GPS point is a few metres off. A dropout
+across the line (rows missing for seconds) is bridged by a cubic in time that meets the fused
+positions and speeds on both sides of it, so a change of pace in the gap (a summit) is followed.
+
+Without the speed, the crossing is estimated from the GPS points near the line alone
+(`crossing_time`): a least-squares line t = a + b * distance, evaluated at the line,
 through the points within APPROACH_M on both sides of it when the route goes on past the line
 (a sprint, a climb's foot or summit), or through the points within APPROACH_M before it (those
 within CLAMP_M of it excluded) at the finish. With fewer than two such points, the crossing is
@@ -78,3 +87,117 @@ def crossing_time(
         return float(t[j] + min(frac, 1.0) * (t[end] - t[j]))
     slope, intercept = np.polyfit(a, tt, 1)
     return float(intercept + slope * line_m)
+
+
+GAP_S = 1.5
+"""Consecutive points farther apart in time than this are separated by a dropout."""
+FUSE_S = 60.0
+"""Points this close in time to the line anchor the integrated speed."""
+MIN_ANCHORS = 5
+HERMITE_STEPS = 400
+
+
+def _runs(t: FloatArray, speed: FloatArray) -> NDArray[np.int64]:
+    """Run number of each point: a new run begins after a dropout or a point without speed."""
+    unknown = np.isnan(speed)
+    broken = np.concatenate([[True], np.diff(t) > GAP_S]) | unknown
+    broken[1:] |= unknown[:-1]
+    return np.cumsum(broken) - 1
+
+
+def _anchored(t: FloatArray, v: FloatArray, along: FloatArray, line_m: float) -> FloatArray | None:
+    """A run's positions (m): its integrated speed plus the offset to its GPS distances.
+
+    The offset is the mean over the points more than CLAMP_M from the line (points past the end
+    of the route are clamped onto it), outliers beyond three robust deviations left out. None
+    with fewer than MIN_ANCHORS such points.
+    """
+    s = np.concatenate([[0.0], np.cumsum((v[1:] + v[:-1]) / 2 * np.diff(t))])
+    anchors = np.abs(along - line_m) > CLAMP_M
+    if anchors.sum() < MIN_ANCHORS:
+        return None
+    offset = along[anchors] - s[anchors]
+    mid = np.median(offset)
+    spread = 1.4826 * np.median(np.abs(offset - mid))
+    good = np.abs(offset - mid) <= 3 * spread + 1e-9
+    return np.asarray(s + float(offset[good].mean()))
+
+
+def _hermite(
+    t0: float, x0: float, v0: float, t1: float, x1: float, v1: float, line_m: float
+) -> float:
+    """When the cubic through (t0, x0) and (t1, x1) with speeds v0 and v1 reaches the line.
+
+    A cubic that would go backwards (speeds at odds with the distance covered) is replaced by a
+    straight line.
+    """
+    h = t1 - t0
+    u = np.linspace(0.0, 1.0, HERMITE_STEPS + 1)
+    x = (
+        (2 * u**3 - 3 * u**2 + 1) * x0
+        + (u**3 - 2 * u**2 + u) * h * v0
+        + (-2 * u**3 + 3 * u**2) * x1
+        + (u**3 - u**2) * h * v1
+    )
+    if x1 <= x0 or np.any(np.diff(x) < 0):
+        frac = (line_m - x0) / (x1 - x0) if x1 > x0 else 0.5
+        return float(t0 + min(max(frac, 0.0), 1.0) * h)
+    k = min(max(int(np.searchsorted(x, line_m)), 1), len(u) - 1)
+    frac = (line_m - x[k - 1]) / (x[k] - x[k - 1]) if x[k] > x[k - 1] else 0.0
+    return float(t0 + (u[k - 1] + frac * (u[k] - u[k - 1])) * h)
+
+
+def fused_crossing(
+    along_m: FloatArray, t_s: FloatArray, speed_kmh: FloatArray, line_m: float
+) -> float | None:
+    """Time (s) at which a rider reaches `line_m`, from GPS distances and head-unit speeds.
+
+    Falls back on `crossing_time` (GPS alone) where the speed is unknown or too few points
+    anchor it. None when the track never reaches the line.
+    """
+    whole_along = np.asarray(along_m, dtype=np.float64)
+    whole_t = np.asarray(t_s, dtype=np.float64)
+    reached = whole_along >= line_m - CLAMP_M
+    first = int(np.argmax(reached))
+    if first == 0:
+        return crossing_time(whole_along, whole_t, line_m)
+    # only the points within FUSE_S of the last point before the line and the first at it count
+    lo = int(np.searchsorted(whole_t, whole_t[first - 1] - FUSE_S, side="left"))
+    hi = int(np.searchsorted(whole_t, whole_t[first] + FUSE_S, side="right"))
+    along, t = whole_along[lo:hi], whole_t[lo:hi]
+    v = np.asarray(speed_kmh[lo:hi], dtype=np.float64) / 3.6
+    end = first - lo
+    runs = _runs(t, v)
+
+    def near(i: int) -> tuple[NDArray[np.int64], FloatArray | None]:
+        """The points of i's run within FUSE_S of it, and their anchored positions."""
+        idx = np.flatnonzero((runs == runs[i]) & (np.abs(t - t[i]) <= FUSE_S))
+        return idx, _anchored(t[idx], v[idx], along[idx], line_m)
+
+    if runs[end] != runs[end - 1]:
+        # a dropout (or unknown speeds) across the line: bridge it with a cubic
+        i0, i1 = end - 1, end
+        _, before = near(i0)
+        _, after = near(i1)
+        if np.isnan(v[i0]) or np.isnan(v[i1]):
+            return crossing_time(whole_along, whole_t, line_m)
+        x0 = float(before[-1]) if before is not None else float(along[i0])
+        x1 = float(after[0]) if after is not None else float(along[i1])
+        return _hermite(t[i0], x0, v[i0], t[i1], x1, v[i1], line_m)
+    idx, p = near(end)
+    if p is None:
+        return crossing_time(whole_along, whole_t, line_m)
+    # the route ends at the line: past it riders brake and their points are clamped onto it, so
+    # the path is carried on at its speed from the last point of the approach whose speed owes
+    # nothing to the points at the line (a head unit's speed spans the neighbouring seconds)
+    approach = np.flatnonzero((along[idx] < line_m - CLAMP_M) & (t[idx] <= t[end] - GAP_S))
+    if not (along[idx] > line_m + CLAMP_M).any() and len(approach):
+        last = int(approach[-1])
+        speed = v[idx[last]]
+        return float(t[idx[last]] + (line_m - p[last]) / speed) if speed > 0 else None
+    k = np.flatnonzero(p >= line_m)
+    if len(k) == 0 or k[0] == 0:
+        return crossing_time(whole_along, whole_t, line_m)
+    j = int(k[0])
+    frac = (line_m - p[j - 1]) / (p[j] - p[j - 1])
+    return float(t[idx[j - 1]] + frac * (t[idx[j]] - t[idx[j - 1]]))

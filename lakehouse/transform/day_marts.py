@@ -25,7 +25,6 @@ from lakehouse.transform.classifications import (
     Award,
     award,
 )
-from lakehouse.transform.crossing import crossing_time
 from lakehouse.transform.efforts import Effort, Segment, segment_efforts
 from lakehouse.transform.results import (
     TT_START_LINE_M,
@@ -89,7 +88,7 @@ def rides(tracks: dict[int, Track], facts: StageFacts, riders: dict[int, Rider])
             start_s = tt_start(float(track.t_s[beyond[0]]))
         else:
             start_s = facts.start_at.timestamp()
-        finish = crossing_time(track.along_m, track.t_s, facts.route_length_m)
+        finish = track.crossing(facts.route_length_m)
         out.append(Ride(athlete, riders[athlete].bib, start_s, finish))
     return out
 
@@ -284,7 +283,7 @@ def stage_awards(
         line = float(sprint["distance_km"]) * 1000.0  # type: ignore[arg-type]
         crossed = []
         for athlete, track in tracks.items():
-            at = crossing_time(track.along_m, track.t_s, line)
+            at = track.crossing(line)
             if at is not None:
                 crossed.append((at, riders[athlete].bib))
         order = [bib for _, bib in sorted(crossed)]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lakehouse.transform.crossing import crossing_time
 from lakehouse.transform.tracks import Track, nan_mean
 
 
@@ -56,8 +55,8 @@ def segment_efforts(
         )
     timed = []
     for athlete, track in tracks.items():
-        t0 = crossing_time(track.along_m, track.t_s, segment.start_m)
-        t1 = crossing_time(track.along_m, track.t_s, segment.end_m)
+        t0 = track.crossing(segment.start_m)
+        t1 = track.crossing(segment.end_m)
         if t0 is None or t1 is None or t1 <= t0:
             continue
         timed.append((t1 - t0, athlete, t0, t1, track))

@@ -49,7 +49,7 @@ from lakehouse.transform.results import Result, general_classification
 from lakehouse.transform.staging import snapshot_id, with_lineage
 from lakehouse.transform.tracks import TRACK_COLUMNS, tracks_of_day
 
-MARTS_VERSION = "marts-3"
+MARTS_VERSION = "marts-4"
 DAY_TABLES = (
     STAGE_RESULTS,
     CLIMB_EFFORTS,

@@ -76,6 +76,22 @@ def tt_start(first_beyond_line_s: float) -> float:
     return math.floor(first_beyond_line_s / 60.0) * 60.0
 
 
+def same_time_heads(timed: list[tuple[float, int]], time_trial: bool) -> dict[int, int]:
+    """Each finisher's bib -> the bib whose time they get, from (time, bib) in finishing order.
+
+    On a road stage a rider less than SAME_TIME_GAP_S behind the rider ahead gets the time of
+    that rider's group head; in a time trial everyone keeps their own.
+    """
+    heads: dict[int, int] = {}
+    head, prev = 0, -math.inf
+    for time_s, bib in timed:
+        if time_trial or time_s - prev >= SAME_TIME_GAP_S:
+            head = bib
+        prev = time_s
+        heads[bib] = head
+    return heads
+
+
 def stage_results(facts: StageFacts, rides: list[Ride]) -> list[Result]:
     """Every rider's result on the stage: finishers ranked, the others with their status."""
     timed = sorted(
@@ -83,13 +99,9 @@ def stage_results(facts: StageFacts, rides: list[Ride]) -> list[Result]:
         key=lambda item: (item[0], item[1].bib),
     )
     limit = timed[0][0] * (1 + facts.time_limit_pct / 100) if timed else math.inf
-    official: dict[int, int] = {}
-    head = prev = -math.inf
-    for time_s, ride in timed:
-        if facts.is_time_trial or time_s - prev >= SAME_TIME_GAP_S:
-            head = time_s
-        prev = time_s
-        official[ride.bib] = math.floor(head)
+    time_of = {ride.bib: time_s for time_s, ride in timed}
+    heads = same_time_heads([(time_s, ride.bib) for time_s, ride in timed], facts.is_time_trial)
+    official = {bib: math.floor(time_of[head]) for bib, head in heads.items()}
     rank = {ride.bib: i + 1 for i, (_, ride) in enumerate(timed)}
     winner = official[timed[0][1].bib] if timed else 0
     results = []

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from lakehouse.transform.crossing import fused_crossing
 from lakehouse.transform.mapmatch import group_starts
 
 FloatArray = NDArray[np.float64]
@@ -41,6 +42,10 @@ class Track:
 
     def between(self, t0: float, t1: float) -> NDArray[np.bool_]:
         return (self.t_s >= t0) & (self.t_s <= t1)
+
+    def crossing(self, line_m: float) -> float | None:
+        """When the rider reaches `line_m` along the route (lakehouse.transform.crossing)."""
+        return fused_crossing(self.along_m, self.t_s, self.speed_kmh, line_m)
 
 
 def _floats(column: pa.ChunkedArray) -> FloatArray:

@@ -11,8 +11,9 @@ import pytest
 from pyiceberg.catalog import Catalog
 
 from lakehouse.transform import marts as marts_module
-from lakehouse.transform.checks import structural_checks, truth_checks
+from lakehouse.transform.checks import structural_checks
 from lakehouse.transform.marts import ChecksFailed, build_marts
+from lakehouse.transform.truth import truth_checks
 
 pytestmark = pytest.mark.integration
 
