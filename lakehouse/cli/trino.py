@@ -1,0 +1,109 @@
+"""`peloton trino start|stop|status|init|sql`: the embedded Trino and queries to it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from rich.table import Table
+
+from lakehouse.cli.app import app, console
+from lakehouse.settings import get_settings
+from lakehouse.trino.client import init_views, run_sql
+from lakehouse.trino.server import TrinoServer
+
+trino_app = typer.Typer(help="The Trino query engine over the lakehouse.", no_args_is_help=True)
+app.add_typer(trino_app, name="trino")
+
+
+@trino_app.command()
+def start() -> None:
+    """Install Trino once (Maven Central, checksums verified), configure it, start it, wait."""
+    server = TrinoServer(get_settings())
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("downloading Trino", total=None)
+
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        def unpacking() -> None:
+            bar.update(task, description="unpacking Trino")
+
+        info = server.start(progress=progress, on_unpack=unpacking, log=console.print)
+    console.print(
+        f"Trino {info.version} answers at {info.url}; configuration {info.etc_dir}, log {info.log}",
+        highlight=False,
+    )
+
+
+@trino_app.command()
+def stop() -> None:
+    """Stop the embedded Trino."""
+    if TrinoServer(get_settings()).stop():
+        console.print("Trino stopped.")
+    else:
+        console.print("Trino was not running.")
+
+
+@trino_app.command()
+def status() -> None:
+    """Whether Trino runs and answers, where its files are; exit 1 when it does not answer."""
+    info = TrinoServer(get_settings()).status()
+    table = Table(show_header=False)
+    table.add_row("running", "yes" if info.running else "no")
+    table.add_row("answering", "yes" if info.answering else "no")
+    table.add_row("pid", str(info.pid or "-"))
+    table.add_row("url", info.url)
+    table.add_row("version", info.version or "-")
+    table.add_row("server", str(info.server_dir))
+    table.add_row("configuration", str(info.etc_dir))
+    table.add_row("log", str(info.log))
+    console.print(table)
+    if not info.answering:
+        raise typer.Exit(code=1)
+
+
+@trino_app.command()
+def init() -> None:
+    """Create or replace the views of trino/views/*.sql in lakehouse.views (idempotent)."""
+    done = init_views(get_settings())
+    console.print(f"{len(done)} views created or replaced: {', '.join(done)}", highlight=False)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+@trino_app.command()
+def sql(
+    query: str = typer.Argument(..., help="One SQL statement."),
+    user: str | None = typer.Option(None, "--user", help="Trino user (default: the etl user)."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object per row."),
+) -> None:
+    """Run a query and print its result; exit 1 on error."""
+    result = run_sql(get_settings(), query, user)
+    if json_output:
+        for row in result.rows:
+            record = {c: _plain(v) for c, v in zip(result.columns, row, strict=True)}
+            print(json.dumps(record, default=str))
+        return
+    table = Table(*result.columns)
+    for row in result.rows:
+        table.add_row(*("" if v is None else str(_plain(v)) for v in row))
+    console.print(table)
+    console.print(f"{len(result.rows)} rows", style="dim")

@@ -1,0 +1,1 @@
+"""Trino: install, configure, start and query the engine that reads the lakehouse."""

