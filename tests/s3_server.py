@@ -96,6 +96,8 @@ def s3_server(workdir: Path) -> Iterator[S3Server]:
         "s3proxy.authorization=aws-v2-or-v4\n"
         f"s3proxy.identity={ACCESS_KEY}\n"
         f"s3proxy.credential={SECRET_KEY}\n"
+        # Trino's S3 client sends headers S3Proxy does not know (x-amz-optional-object-...)
+        "s3proxy.ignore-unknown-headers=true\n"
         "jclouds.provider=filesystem\n"
         f"jclouds.filesystem.basedir={data_dir}\n"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from lakehouse.trino.config import TEMPLATES
 
 VIEWS_DIR = TEMPLATES / "views"
 VIEWS_SCHEMA = "lakehouse.views"
+NODES_WAIT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -36,20 +38,31 @@ def connect(settings: Settings, user: str | None = None) -> trino.dbapi.Connecti
 
 
 def run_sql(settings: Settings, query: str, user: str | None = None) -> Result:
-    """Run one statement; a failure raises PelotonError with Trino's message."""
-    try:
-        with connect(settings, user) as conn:
-            cursor = conn.cursor()
-            cursor.execute(query)
-            rows = cursor.fetchall()
-            columns = [d[0] for d in cursor.description or []]
-    except TrinoQueryError as exc:
-        raise PelotonError(f"Trino refused the query: {exc.error_name}: {exc.message}") from None
-    except (TrinoClientError, OSError) as exc:
-        raise PelotonError(
-            f"cannot reach Trino at {settings.trino.host}:{settings.trino.port}: {exc}"
-        ) from None
-    return Result(columns, [list(r) for r in rows])
+    """Run one statement; a failure raises PelotonError with Trino's message.
+
+    A server that has just started answers before it has announced its catalogs to itself
+    (NO_NODES_AVAILABLE for a few seconds): such a query is retried for up to NODES_WAIT_S.
+    """
+    deadline = time.monotonic() + NODES_WAIT_S
+    while True:
+        try:
+            with connect(settings, user) as conn:
+                cursor = conn.cursor()
+                cursor.execute(query)
+                rows = cursor.fetchall()
+                columns = [d[0] for d in cursor.description or []]
+            return Result(columns, [list(r) for r in rows])
+        except TrinoQueryError as exc:
+            if exc.error_name == "NO_NODES_AVAILABLE" and time.monotonic() < deadline:
+                time.sleep(0.5)
+                continue
+            raise PelotonError(
+                f"Trino refused the query: {exc.error_name}: {exc.message}"
+            ) from None
+        except (TrinoClientError, OSError) as exc:
+            raise PelotonError(
+                f"cannot reach Trino at {settings.trino.host}:{settings.trino.port}: {exc}"
+            ) from None
 
 
 def view_files(folder: Path = VIEWS_DIR) -> list[Path]:

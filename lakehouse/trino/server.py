@@ -27,6 +27,7 @@ from lakehouse.trino.config import Layout, secret_environment, write_config
 from lakehouse.trino.install import TRINO_VERSION, install_server, server_home
 
 START_TIMEOUT_S = 180.0
+ACTIVE_NODES = "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'"
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ class TrinoServer:
         return self.status()
 
     def wait_ready(self, timeout_s: float = START_TIMEOUT_S) -> None:
-        """Wait until the coordinator has started and runs `SELECT 1`."""
+        """Wait until the coordinator has started and schedules work on an active node."""
         from lakehouse.trino.client import run_sql
 
         deadline = time.monotonic() + timeout_s
@@ -125,7 +126,8 @@ class TrinoServer:
             info = self.info()
             if info is not None and not info.get("starting"):
                 try:
-                    if run_sql(self.settings, "SELECT 1").rows == [[1]]:
+                    # the coordinator answers before it has announced itself as a worker
+                    if run_sql(self.settings, ACTIVE_NODES).rows[0][0] >= 1:
                         return
                 except PelotonError as exc:
                     last = str(exc)

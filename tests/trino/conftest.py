@@ -1,0 +1,50 @@
+"""One Trino over a tiny race in the real PostgreSQL catalog, shared by the Trino tests."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from trino_server import running_trino, trino_settings
+
+from lakehouse.catalog import open_catalog
+from lakehouse.ingest.files import ingest_athletes, ingest_stages
+from lakehouse.ingest.telemetry import ingest_telemetry
+from lakehouse.settings import Settings
+from lakehouse.transform.marts import build_marts
+from lakehouse.transform.staging import build_reference, build_telemetry
+from lakehouse.trino.client import init_views
+from lakehouse.trino.server import TrinoServer
+from racesim.simulate import run_simulation
+
+SCHEMA = "trino_src"
+
+
+@pytest.fixture(scope="session")
+def lake(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The tiny race landed, staged and modelled, Trino running over it with its views."""
+    home = tmp_path_factory.mktemp("trino-home")
+    sources = home / "sources"
+    run_simulation("tiny", 7, sources, postgres_url, schema=SCHEMA)
+    settings = trino_settings(
+        home, postgres_url, "peloton_trino", SCHEMA, files={"sources_dir": sources}
+    )
+    catalog = open_catalog(settings)
+    ingest_telemetry(catalog, postgres_url, schema=SCHEMA)
+    ingest_stages(catalog, sources / "stages")
+    ingest_athletes(catalog, settings)
+    build_reference(catalog)
+    build_telemetry(catalog)
+    build_marts(catalog)
+    with running_trino(settings):
+        init_views(settings)
+        yield settings
+
+
+@pytest.fixture(scope="session")
+def server(lake: Settings) -> TrinoServer:
+    return TrinoServer(lake)
+
+
+@pytest.fixture(scope="session")
+def sources(lake: Settings) -> Path:
+    return lake.sources_dir

@@ -1,0 +1,119 @@
+"""Trino through its own CLI, the SQLAlchemy URL Superset uses, `peloton trino`, and the source."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+
+from lakehouse.doctor import find_java
+from lakehouse.settings import Settings
+from lakehouse.trino.client import run_sql
+from lakehouse.trino.install import install_cli
+from lakehouse.trino.server import TrinoServer
+
+pytestmark = pytest.mark.integration
+WINNER = "SELECT bib FROM marts.stage_results WHERE stage = 17 AND rank = 1"
+
+
+def _peloton(lake: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {
+        "PELOTON_HOME": str(lake.home),
+        "PELOTON_SOURCE__URL": lake.source.url.get_secret_value(),  # type: ignore[union-attr]
+        "PELOTON_CATALOG__NAME": lake.catalog.name,
+        "PELOTON_TRINO__PORT": str(lake.trino.port),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "lakehouse.cli", "trino", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_trinos_own_cli_runs_a_query_as_bi(lake: Settings) -> None:
+    java = find_java(lake)
+    assert java is not None
+    done = subprocess.run(
+        [
+            str(java[0]),
+            "-jar",
+            str(install_cli()),
+            "--server",
+            f"http://127.0.0.1:{lake.trino.port}",
+            "--user",
+            "bi",
+            "--catalog",
+            "lakehouse",
+            "--output-format",
+            "CSV_HEADER_UNQUOTED",
+            "--execute",
+            WINNER,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    header, bib = done.stdout.strip().splitlines()
+    assert header == "bib"
+    assert int(bib) == run_sql(lake, WINNER).rows[0][0]
+
+
+def test_the_sqlalchemy_url_superset_uses(lake: Settings) -> None:
+    engine = sa.create_engine(f"trino://bi@127.0.0.1:{lake.trino.port}/lakehouse")
+    with engine.connect() as conn:
+        bib = conn.execute(sa.text(WINNER)).scalar_one()
+        tables = sa.inspect(conn).get_table_names(schema="marts")
+    assert bib == run_sql(lake, WINNER).rows[0][0]
+    assert "stage_results" in tables
+
+
+def test_peloton_trino_sql_prints_rows_and_fails_on_error(lake: Settings) -> None:
+    podium = "SELECT bib FROM marts.stage_results WHERE stage = 17 AND rank <= 2"
+    done = _peloton(lake, "sql", podium, "--user", "bi", "--json")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(rows) == 2 and set(rows[0]) == {"bib"}
+    table = _peloton(lake, "sql", WINNER)
+    assert table.returncode == 0 and "bib" in table.stdout and "1 rows" in table.stdout
+    bad = _peloton(lake, "sql", "SELECT nope FROM marts.stage_results")
+    assert bad.returncode == 1
+    assert "COLUMN_NOT_FOUND" in bad.stderr
+
+
+def test_status_and_a_second_start_find_the_running_server(lake: Settings) -> None:
+    status = _peloton(lake, "status")
+    assert status.returncode == 0 and "476" in status.stdout
+    again = _peloton(lake, "start")
+    assert again.returncode == 0, again.stderr
+    assert "already answers" in again.stdout
+
+
+def test_no_secret_is_written_to_the_configuration(lake: Settings, server: TrinoServer) -> None:
+    password = lake.source.url.get_secret_value().split(":")[2].split("@")[0]  # type: ignore[union-attr]
+    assert len(password) >= 8
+    for path in server.layout.etc_dir.rglob("*"):
+        if path.is_file():
+            assert password not in path.read_text(encoding="utf-8"), path
+
+
+def test_a_federated_query_joins_the_race_database_and_the_lakehouse(lake: Settings) -> None:
+    query = """
+        SELECT count(*) FROM source.trino_src.telemetry t
+        JOIN lakehouse.marts.stage_results r
+          ON r.athlete_id = t.athlete_id AND r.stage = t.stage
+        WHERE r.stage = 17 AND r.rank = 1
+    """
+    from_source = run_sql(lake, query).rows[0][0]
+    landed = run_sql(
+        lake,
+        "SELECT count(*) FROM raw.telemetry t JOIN marts.stage_results r "
+        "ON r.athlete_id = t.athlete_id AND r.stage = t.stage WHERE r.stage = 17 AND r.rank = 1",
+    ).rows[0][0]
+    assert from_source == landed > 1000
