@@ -48,10 +48,15 @@ bench-mapmatch: install ## benchmark: map matching against a per-row shapely bas
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"
 	$(PY) bench/bench_mapmatch.py --scale small
 
+bench-trino: install ## benchmark: dashboard queries on the full Tour, Trino beside DuckDB
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"
+	$(PY) bench/bench_trino.py
+
 stop: ## stop the servers the demo started
+	-$(VENV)/bin/peloton trino stop
 	-$(VENV)/bin/peloton postgres stop
 
 clean: stop ## remove the virtualenv and local state
 	rm -rf $(VENV) .peloton .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch stop clean
+.PHONY: help install demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-trino stop clean

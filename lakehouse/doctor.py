@@ -197,7 +197,7 @@ def check_java(settings: Settings) -> Check:
 def check_trino(settings: Settings) -> Check:
     url = f"http://{settings.trino.host}:{settings.trino.port}/v1/info"
     ok, why = _http_ok(url)
-    return Check("trino", ok, f"{url}: {why}", "" if ok else "run `peloton trino start` (issue #5)")
+    return Check("trino", ok, f"{url}: {why}", "" if ok else "run `peloton trino start`")
 
 
 def check_superset(settings: Settings) -> Check:

@@ -33,7 +33,9 @@ def demo(
         "- telemetry: `peloton postgres status`, then SQL on race.telemetry\n"
         f"- lakehouse: `peloton tables` (Iceberg warehouse in {settings.home_dir / 'warehouse'})\n"
         "- results: marts.stage_results and marts.general_classification (`peloton tables`)\n"
-        "- next: Trino, Superset, GIFs and the bot arrive with their issues; "
+        "- SQL: `peloton trino start`, `peloton trino init`, then e.g. `peloton trino sql "
+        '"SELECT * FROM views.climbs" --user bi` (trino/README.md)\n'
+        "- next: Superset, GIFs and the bot arrive with their issues; "
         "`peloton doctor` shows what is configured",
         highlight=False,
     )

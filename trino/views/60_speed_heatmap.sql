@@ -1,9 +1,11 @@
--- Average speed per Bing tile at zoom 15 (about 850 m by 600 m at 45 degrees north), per stage.
+-- Average speed per Bing tile at zoom 15 (about 850 m by 600 m at 45 degrees north), per stage,
+-- from the clean points with a speed. `riders` is approximate (HyperLogLog, about 2 % error):
+-- an exact distinct count doubles the time of a dashboard's heatmap.
 CREATE OR REPLACE VIEW lakehouse.views.speed_heatmap AS
 WITH tiled AS (
     SELECT stage, bing_tile_at(lat, lon, 15) AS tile, speed_kmh, athlete_id
-    FROM lakehouse.views.rider_positions
-    WHERE speed_kmh IS NOT NULL
+    FROM lakehouse.staging.telemetry
+    WHERE speed_kmh IS NOT NULL AND NOT (is_spike OR is_jump OR off_route)
 )
 SELECT
     stage,
@@ -11,7 +13,7 @@ SELECT
     avg(speed_kmh) AS avg_speed_kmh,
     max(speed_kmh) AS max_speed_kmh,
     count(*) AS points,
-    count(DISTINCT athlete_id) AS riders,
+    approx_distinct(athlete_id) AS riders,
     ST_Y(ST_Centroid(bing_tile_polygon(tile))) AS lat,
     ST_X(ST_Centroid(bing_tile_polygon(tile))) AS lon,
     ST_AsText(bing_tile_polygon(tile)) AS tile_wkt
