@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import tempfile
 import time
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from benchkit import source_database
+
+from lakehouse.ports import free_port
 
 STAGES = list(range(1, 22))
 TRINO: dict[str, str] = {
@@ -152,16 +153,10 @@ def main() -> None:
         source_database() as url,
     ):
         settings = Settings(home=Path(work), source={"url": url})
-        port = {"port": _free_port()}
+        port = {"port": free_port()}
         settings = settings.model_copy(update={"trino": settings.trino.model_copy(update=port)})
         _build(settings)
         run(settings, args.runs)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def run(settings: Any, runs: int) -> None:
@@ -171,8 +166,8 @@ def run(settings: Any, runs: int) -> None:
 
     server = TrinoServer(settings)
     started_here = server.info() is None
-    server.start()
     try:
+        server.start()
         init_views(settings)
         cursor = connect(settings, "bi").cursor()
 
@@ -181,7 +176,7 @@ def run(settings: Any, runs: int) -> None:
             return cursor.fetchall()
 
         duck = _duckdb(open_catalog(settings))
-        print(f"{runs} runs per query, a different stage each run, 2 cores")
+        print(f"{runs} runs per query, a different stage each run, {os.cpu_count()} cores")
         print(f"{'query':<18} {'Trino p50':>10} {'p95':>8} {'DuckDB p50':>11} {'p95':>8}")
         floor = _timed(trino, "SELECT {stage}", runs)
         print(f"{'SELECT 1 (floor)':<18} {_p(floor, 0.5):>9.3f}s {_p(floor, 0.95):>7.3f}s")

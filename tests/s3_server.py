@@ -9,7 +9,6 @@ Peloton cache, and runs on any Java >= 17.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
@@ -23,6 +22,7 @@ from pyarrow import fs
 
 from lakehouse.artifacts import MavenArtifact, fetch
 from lakehouse.doctor import find_java
+from lakehouse.ports import free_port
 from lakehouse.settings import Settings
 
 S3PROXY = MavenArtifact("org.gaul", "s3proxy", "4.1.0", classifier="jar-with-dependencies")
@@ -50,12 +50,6 @@ class S3Server:
 
     def create_bucket(self, name: str) -> None:
         self.filesystem().create_dir(name)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _java() -> str:
@@ -89,7 +83,7 @@ def s3_server(workdir: Path) -> Iterator[S3Server]:
     jar = fetch(S3PROXY)
     data_dir = workdir / "objects"
     data_dir.mkdir(parents=True, exist_ok=True)
-    endpoint = f"http://127.0.0.1:{_free_port()}"
+    endpoint = f"http://127.0.0.1:{free_port()}"
     conf = workdir / "s3proxy.conf"
     conf.write_text(
         f"s3proxy.endpoint={endpoint}\n"

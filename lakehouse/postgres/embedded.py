@@ -16,7 +16,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from pathlib import Path
 import psycopg
 
 from lakehouse.errors import PelotonError
+from lakehouse.ports import free_port
 from lakehouse.postgres.privileges import RunAs, server_user
 from lakehouse.redact import mask_url
 from lakehouse.settings import Settings
@@ -68,12 +68,6 @@ def wheel_bin_dir() -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class EmbeddedPostgres:
@@ -127,7 +121,7 @@ class EmbeddedPostgres:
         state = self._state()
         if state is not None:
             return int(str(state["port"]))
-        port = self.settings.source.port or _free_port()
+        port = self.settings.source.port or free_port()
         self.state_file.write_text(
             json.dumps({"port": port, "user": USER, "database": self.settings.source.database}),
             encoding="utf-8",

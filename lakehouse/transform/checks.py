@@ -46,13 +46,6 @@ KEYS = {
     POINTS_CLASSIFICATION.name: ("stage", "bib"),
     MOUNTAINS_CLASSIFICATION.name: ("stage", "bib"),
 }
-TRUTH_CHECKS = {
-    STAGE_RESULTS.name: "statuses as in truth; finish times within 1 s of truth; same-time "
-    "groups as in truth except on true gaps within 0.15 s of the 1 s threshold",
-    CLIMB_EFFORTS.name: "climb times within 2 s of truth",
-    GENERAL_CLASSIFICATION.name: "the order of the classification rebuilt from true times",
-    STAGING_STAGES.name: "route lengths within 1 % of the official distances",
-}
 
 
 def described_checks() -> dict[str, list[str]]:
@@ -66,6 +59,8 @@ def described_checks() -> dict[str, list[str]]:
     found.setdefault(STAGING_TELEMETRY.name, []).append(
         "per day, raw rows = staging rows + duplicates removed"
     )
+    from lakehouse.transform.truth import TRUTH_CHECKS
+
     for name, text in TRUTH_CHECKS.items():
         found.setdefault(name, []).append(f"with --truth: {text}")
     return found

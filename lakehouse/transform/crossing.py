@@ -20,6 +20,8 @@ interpolated between the last point before the line and the first one after it.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -94,6 +96,7 @@ GAP_S = 1.5
 FUSE_S = 60.0
 """Points this close in time to the line anchor the integrated speed."""
 MIN_ANCHORS = 5
+MAX_SPREAD_M = 10.0
 HERMITE_STEPS = 400
 
 
@@ -110,7 +113,8 @@ def _anchored(t: FloatArray, v: FloatArray, along: FloatArray, line_m: float) ->
 
     The offset is the mean over the points more than CLAMP_M from the line (points past the end
     of the route are clamped onto it), outliers beyond three robust deviations left out. None
-    with fewer than MIN_ANCHORS such points.
+    with fewer than MIN_ANCHORS such points, or when the offsets spread over more than
+    MAX_SPREAD_M (one robust deviation).
     """
     s = np.concatenate([[0.0], np.cumsum((v[1:] + v[:-1]) / 2 * np.diff(t))])
     anchors = np.abs(along - line_m) > CLAMP_M
@@ -119,6 +123,8 @@ def _anchored(t: FloatArray, v: FloatArray, along: FloatArray, line_m: float) ->
     offset = along[anchors] - s[anchors]
     mid = np.median(offset)
     spread = 1.4826 * np.median(np.abs(offset - mid))
+    if spread > MAX_SPREAD_M:
+        return None  # the speed and the GPS disagree (a unit reading 0 while moving, say)
     good = np.abs(offset - mid) <= 3 * spread + 1e-9
     return np.asarray(s + float(offset[good].mean()))
 
@@ -144,6 +150,7 @@ def _hermite(
         return float(t0 + min(max(frac, 0.0), 1.0) * h)
     k = min(max(int(np.searchsorted(x, line_m)), 1), len(u) - 1)
     frac = (line_m - x[k - 1]) / (x[k] - x[k - 1]) if x[k] > x[k - 1] else 0.0
+    frac = min(max(frac, 0.0), 1.0)
     return float(t0 + (u[k - 1] + frac * (u[k] - u[k - 1])) * h)
 
 
@@ -157,6 +164,8 @@ def fused_crossing(
     """
     whole_along = np.asarray(along_m, dtype=np.float64)
     whole_t = np.asarray(t_s, dtype=np.float64)
+    if len(whole_along) == 0:
+        return None
     reached = whole_along >= line_m - CLAMP_M
     first = int(np.argmax(reached))
     if first == 0:
@@ -168,36 +177,56 @@ def fused_crossing(
     v = np.asarray(speed_kmh[lo:hi], dtype=np.float64) / 3.6
     end = first - lo
     runs = _runs(t, v)
+    route_ends = not (along > line_m + CLAMP_M).any()
+    # at the end of the route, the first point clamped onto the line: the rider was there
+    at_line = np.flatnonzero(along >= line_m)
+    arrived = float(t[at_line[0]]) if len(at_line) else math.inf
 
-    def near(i: int) -> tuple[NDArray[np.int64], FloatArray | None]:
-        """The points of i's run within FUSE_S of it, and their anchored positions."""
+    def gps_only() -> float | None:
+        return crossing_time(whole_along, whole_t, line_m)
+
+    def near(i: int) -> FloatArray | None:
+        """The anchored positions of the points of i's run within FUSE_S of it."""
         idx = np.flatnonzero((runs == runs[i]) & (np.abs(t - t[i]) <= FUSE_S))
-        return idx, _anchored(t[idx], v[idx], along[idx], line_m)
+        return _anchored(t[idx], v[idx], along[idx], line_m)
+
+    def carried_on(t0: float, x0: float, speed: float) -> float | None:
+        """At the end of the route: from (t0, x0) at `speed`.
+
+        A point clamped onto the line may be up to CLAMP_M short of it (GPS noise): the rider
+        was within CLAMP_M of the line at `arrived`, which bounds a long extrapolation.
+        """
+        if not speed > 0:
+            return gps_only()
+        return min(t0 + max(line_m - x0, 0.0) / speed, arrived + CLAMP_M / speed)
 
     if runs[end] != runs[end - 1]:
-        # a dropout (or unknown speeds) across the line: bridge it with a cubic
+        # a dropout (or unknown speeds) across the line
         i0, i1 = end - 1, end
-        _, before = near(i0)
-        _, after = near(i1)
         if np.isnan(v[i0]) or np.isnan(v[i1]):
-            return crossing_time(whole_along, whole_t, line_m)
+            return gps_only()
+        before, after = near(i0), near(i1)
         x0 = float(before[-1]) if before is not None else float(along[i0])
+        if route_ends:
+            # the point after the gap is clamped onto the end of the route: it tells only that
+            # the rider had arrived by then
+            return carried_on(float(t[i0]), x0, float(v[i0]))
         x1 = float(after[0]) if after is not None else float(along[i1])
         return _hermite(t[i0], x0, v[i0], t[i1], x1, v[i1], line_m)
-    idx, p = near(end)
+    idx = np.flatnonzero((runs == runs[end]) & (np.abs(t - t[end]) <= FUSE_S))
+    p = _anchored(t[idx], v[idx], along[idx], line_m)
     if p is None:
-        return crossing_time(whole_along, whole_t, line_m)
+        return gps_only()
     # the route ends at the line: past it riders brake and their points are clamped onto it, so
-    # the path is carried on at its speed from the last point of the approach whose speed owes
-    # nothing to the points at the line (a head unit's speed spans the neighbouring seconds)
+    # the path is carried on at its speed from the last point of the approach more than GAP_S
+    # before the first point at the line (a head unit's speed spans the neighbouring seconds)
     approach = np.flatnonzero((along[idx] < line_m - CLAMP_M) & (t[idx] <= t[end] - GAP_S))
-    if not (along[idx] > line_m + CLAMP_M).any() and len(approach):
+    if route_ends and len(approach):
         last = int(approach[-1])
-        speed = v[idx[last]]
-        return float(t[idx[last]] + (line_m - p[last]) / speed) if speed > 0 else None
+        return carried_on(float(t[idx[last]]), float(p[last]), float(v[idx[last]]))
     k = np.flatnonzero(p >= line_m)
     if len(k) == 0 or k[0] == 0:
-        return crossing_time(whole_along, whole_t, line_m)
+        return gps_only()
     j = int(k[0])
     frac = (line_m - p[j - 1]) / (p[j] - p[j - 1])
     return float(t[idx[j - 1]] + frac * (t[idx[j]] - t[idx[j - 1]]))

@@ -15,7 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from lakehouse.catalog import warehouse_location
 from lakehouse.errors import ConfigurationError
@@ -57,7 +57,9 @@ class Jdbc:
                 f"got one with scheme {parts.scheme!r}"
             )
         port = f":{parts.port}" if parts.port else ""
-        query = f"?{parts.query}" if parts.query else ""
+        # a parameter that holds a secret would end up in a catalog file: leave it out
+        kept = [(k, v) for k, v in parse_qsl(parts.query) if "password" not in k.lower()]
+        query = f"?{urlencode(kept)}" if kept else ""
         return cls(
             url=f"jdbc:postgresql://{parts.hostname}{port}{parts.path}{query}",
             user=unquote(parts.username or ""),
@@ -86,6 +88,11 @@ class Layout:
     @classmethod
     def of(cls, settings: Settings) -> Layout:
         return cls(settings.home_dir / "trino")
+
+
+def node_id(layout: Layout) -> str:
+    """The node's id, the same for a PELOTON_HOME from one start to the next."""
+    return "peloton-" + hashlib.sha1(str(layout.root).encode()).hexdigest()[:12]
 
 
 def _catalog_jdbc(settings: Settings) -> Jdbc:
@@ -118,7 +125,7 @@ def values(settings: Settings, layout: Layout) -> dict[str, str]:
     trino, storage = settings.trino, settings.storage
     return {
         "environment": "peloton",
-        "node_id": "peloton-" + hashlib.sha1(str(layout.root).encode()).hexdigest()[:12],
+        "node_id": node_id(layout),
         "data_dir": str(layout.data_dir),
         "host": trino.host,
         "port": str(trino.port),

@@ -8,8 +8,10 @@ running server only checks it answers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import time
 import urllib.error
@@ -23,10 +25,12 @@ from lakehouse.catalog import open_catalog
 from lakehouse.doctor import find_java
 from lakehouse.errors import PelotonError
 from lakehouse.settings import Settings
-from lakehouse.trino.config import Layout, secret_environment, write_config
+from lakehouse.trino.config import Layout, node_id, secret_environment, write_config
 from lakehouse.trino.install import TRINO_VERSION, install_server, server_home
 
 START_TIMEOUT_S = 180.0
+PASSED_ON = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
+"""Variables of the caller's environment the server inherits (besides its secrets)."""
 ACTIVE_NODES = "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'"
 
 
@@ -71,9 +75,14 @@ class TrinoServer:
         ]
         if command == "start":
             args.append(f"--jvm-dir={self._java_home()}")
-        return subprocess.run(
-            args, capture_output=True, text=True, env=env, timeout=120, check=False
-        )
+        try:
+            return subprocess.run(
+                args, capture_output=True, text=True, env=env, timeout=120, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise PelotonError(
+                f"Trino's launcher did not return from `{command}` in 120 s"
+            ) from None
 
     def info(self) -> dict[str, object] | None:
         """The coordinator's /v1/info, or None when nothing answers."""
@@ -103,9 +112,13 @@ class TrinoServer:
         write_config(self.settings, self.layout)
         info = self.info()
         if info is not None and not info.get("starting"):
+            self._check_ours()
             log(f"Trino already answers at {self.url}")
             return self.status()
-        env = os.environ | secret_environment(self.settings)
+        # the server gets the variables it needs, not the caller's whole environment
+        env = {k: v for k, v in os.environ.items() if k in PASSED_ON} | secret_environment(
+            self.settings
+        )
         done = self._launcher(server_dir, "start", env)
         if done.returncode != 0:
             raise PelotonError(
@@ -114,7 +127,20 @@ class TrinoServer:
             )
         log(f"Trino {TRINO_VERSION} starting at {self.url} (log: {self.layout.server_log})")
         self.wait_ready()
+        self._check_ours()
         return self.status()
+
+    def _check_ours(self) -> None:
+        """Refuse a server that answers on the port but was started for another PELOTON_HOME."""
+        from lakehouse.trino.client import run_sql
+
+        ours = node_id(self.layout)
+        found = run_sql(self.settings, "SELECT node_id FROM system.runtime.nodes").rows
+        if [ours] not in found:
+            raise PelotonError(
+                f"another Trino answers at {self.url} (node {found[0][0] if found else '?'}, "
+                f"not {ours} of {self.layout.root}): stop it, or set PELOTON_TRINO__PORT"
+            )
 
     def wait_ready(self, timeout_s: float = START_TIMEOUT_S) -> None:
         """Wait until the coordinator has started and schedules work on an active node."""
@@ -140,28 +166,31 @@ class TrinoServer:
         )
 
     def _pid(self) -> int | None:
+        """The server's pid, if the launcher's pid file names a live process of this home."""
         pid_file = self.layout.data_dir / "var" / "run" / "launcher.pid"
         try:
             pid = int(pid_file.read_text().strip())
-            os.kill(pid, 0)
-            return pid
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except (OSError, ValueError):
             return None
+        return pid if str(self.layout.etc_dir).encode() in command else None
 
     def _running(self) -> bool:
         return self._pid() is not None
 
     def stop(self) -> bool:
-        """Stop the server; False when it was not running."""
+        """Stop the server (gracefully, then by force after 60 s); False if it was not running."""
         pid = self._pid()
         if pid is None:
             return False
-        os.kill(pid, 15)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self._running():
-            time.sleep(0.2)
-        if self._running():
-            os.kill(pid, 9)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and self._running():
+                time.sleep(0.2)
+            if not self._running():
+                return True
         return True
 
     def status(self) -> TrinoStatus:

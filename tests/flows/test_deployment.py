@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,18 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from lakehouse.ports import free_port
 from racesim.simulate import SimulationReport, run_simulation
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).parent / "prefect")
 SCHEMA = "deploy_src"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture()
@@ -33,7 +27,7 @@ def report(postgres_url: str, tmp_path: Path) -> SimulationReport:
 
 @pytest.fixture()
 def server(tmp_path: Path, postgres_url: str, report: SimulationReport) -> Iterator[dict[str, str]]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PREFECT_HOME": str(tmp_path / "prefect"),

@@ -1,13 +1,12 @@
 """The ingestion flows on a real Prefect API, against the real PostgreSQL."""
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_helpers import peloton
 
 from lakehouse.settings import get_settings
 from racesim.simulate import SimulationReport, run_simulation
@@ -96,13 +95,7 @@ def test_a_failing_day_is_retried_by_the_flow(
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """`peloton ARGS` in a child process with `env` on top of this one's; must succeed."""
-    done = subprocess.run(
-        [sys.executable, "-m", "lakehouse.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=900,
-    )
+    done = peloton(*args, env=env, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     return done
 

@@ -3,14 +3,12 @@
 import csv
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import psycopg
 import pytest
+from cli_helpers import peloton
 
 from racesim import simulate
 from racesim.load import TelemetryLoader
@@ -131,19 +129,9 @@ def test_a_failed_load_leaves_the_previous_data_and_files(
     assert [p.name for p in tmp_path.iterdir()] == ["kept"]
 
 
-def _peloton(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lakehouse.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=120,
-    )
-
-
 def test_cli_unreachable_database_masks_the_password(tmp_path: Path) -> None:
     url = "postgresql://peloton:s3cr3t-pw@127.0.0.1:9/race"
-    done = _peloton(
+    done = peloton(
         "sim", "--scale", "tiny", "--out", str(tmp_path / "o"), env={"PELOTON_SOURCE__URL": url}
     )
     assert done.returncode != 0
@@ -154,14 +142,14 @@ def test_cli_unreachable_database_masks_the_password(tmp_path: Path) -> None:
 
 
 def test_cli_unknown_scale_and_missing_route(tmp_path: Path) -> None:
-    done = _peloton("sim", "--scale", "huge", "--no-load", env={})
+    done = peloton("sim", "--scale", "huge", "--no-load", env={})
     assert done.returncode != 0
     assert "unknown scale 'huge'; expected one of tiny, small, full" in done.stderr
     routes = tmp_path / "routes-data"
     (routes / "routes").mkdir(parents=True)
     stages = Path(simulate.__file__).parent / "data" / "tdf-2023" / "stages.csv"
     (routes / "stages.csv").write_text(stages.read_text(encoding="utf-8"), encoding="utf-8")
-    done = _peloton(
+    done = peloton(
         "sim",
         "--scale",
         "tiny",

@@ -1,13 +1,12 @@
 """Quality checks on the marts, through the library and the `peloton check` command."""
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from cli_helpers import peloton
 from pyiceberg.catalog import Catalog
 
 from lakehouse.transform import marts as marts_module
@@ -20,19 +19,12 @@ pytestmark = pytest.mark.integration
 
 def _cli(sources: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
-        **os.environ,
         "PELOTON_HOME": str(sources.parent),
         "PELOTON_CATALOG__KIND": "sqlite",
         "PELOTON_FILES__SOURCES_DIR": str(sources),
         "COLUMNS": "200",
     }
-    return subprocess.run(
-        [sys.executable, "-m", "lakehouse.cli", "check", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    return peloton("check", *args, env=env)
 
 
 def test_the_built_marts_pass_every_check_and_the_truth(built: tuple[Catalog, Path]) -> None:

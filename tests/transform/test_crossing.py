@@ -90,3 +90,26 @@ def test_without_the_unit_speed_the_gps_alone_is_used() -> None:
     t, _, gps, _ = _ride(np.full(200, 10.0), seed=2)
     unknown = np.full(len(t), np.nan)
     assert fused_crossing(gps, t, unknown, 1000.0) == crossing_time(gps, t, 1000.0)
+
+
+def test_a_dropout_just_before_the_finish_is_carried_on_from_before_it() -> None:
+    errors = []
+    for missing in (1, 3, 8):
+        speed = np.concatenate([np.full(250, 12.0), np.linspace(12.0, 2.0, 20)])
+        t, x, gps, unit = _ride(speed, seed=missing)
+        finish = float(x[249]) + 5.0  # crossed 0.4 s after the point at 249 s
+        true = float(np.interp(finish, x, t))
+        clamped = np.minimum(gps, finish)
+        kept = (t < 250 - missing) | (t >= 250)  # the last `missing` points before the line lost
+        got = fused_crossing(clamped[kept], t[kept], unit[kept], finish)
+        assert got is not None
+        errors.append(abs(got - true))
+    assert max(errors) < 0.3
+
+
+def test_a_unit_reading_zero_while_moving_falls_back_on_gps() -> None:
+    t, _, gps, unit = _ride(np.full(200, 10.0), seed=4)
+    unit[100:] = 0.0  # the wheel sensor lost its magnet
+    fused = fused_crossing(gps, t, unit, 1500.0)
+    assert fused == pytest.approx(150.0, abs=0.5)
+    assert fused_crossing(np.array([]), np.array([]), np.array([]), 10.0) is None

@@ -23,10 +23,10 @@ def test_same_time_decisions_accept_either_way_only_near_the_threshold() -> None
             for b, s in true_times.items()
         ]
 
-    assert same_time_decisions(set(), truth, ours()) == ([], 0)
+    assert same_time_decisions(set(), truth, ours()) == ([], 0, 3)
     # bib 2 measured 0.1 s late: 1.05 s behind, a decision within 0.15 s of the threshold
-    assert same_time_decisions(set(), truth, ours(b2=0.1)) == ([], 1)
+    assert same_time_decisions(set(), truth, ours(b2=0.1)) == ([], 1, 3)
     # bib 4 measured 0.4 s late: 1.1 s behind where truth has 0.7 s: a wrong decision
-    wrong, close = same_time_decisions(set(), truth, ours(b4=0.4))
+    wrong, close, _ = same_time_decisions(set(), truth, ours(b4=0.4))
     assert [w["bib"] for w in wrong] == [4] and close == 0
-    assert same_time_decisions({1}, truth, ours(b4=0.4)) == ([], 0)  # a time trial
+    assert same_time_decisions({1}, truth, ours(b4=0.4)) == ([], 0, 0)  # a time trial

@@ -29,9 +29,12 @@ def test_readers_read_marts_and_views(lake: Settings, user: str) -> None:
         "SELECT count(*) FROM source.trino_src.telemetry",
     ],
 )
-def test_bi_cannot_write_nor_read_outside_marts_and_views(lake: Settings, statement: str) -> None:
+@pytest.mark.parametrize("user", ["bi", "bot"])
+def test_readers_cannot_write_nor_read_outside_marts_and_views(
+    lake: Settings, statement: str, user: str
+) -> None:
     with pytest.raises(PelotonError, match="Access Denied"):
-        run_sql(lake, statement, "bi")
+        run_sql(lake, statement, user)
 
 
 def test_etl_writes_and_drops(lake: Settings) -> None:

@@ -20,7 +20,7 @@ SELECT
     s.distance_km AS official_km,
     ST_Length(to_spherical_geography(p.route)) / 1000.0 AS length_km,
     100.0 * (ST_Length(to_spherical_geography(p.route)) / 1000.0 - s.distance_km)
-        / s.distance_km AS length_error_pct,
+        / nullif(s.distance_km, 0) AS length_error_pct,
     p.points,
     p.highest_m,
     ST_AsText(p.route) AS route_wkt,

@@ -1,4 +1,4 @@
--- Average speed per Bing tile at zoom 15 (about 850 m by 600 m at 45 degrees north), per stage,
+-- Average speed per Bing tile at zoom 15 (about 865 m square at 45 degrees north), per stage,
 -- from the clean points with a speed. `riders` is approximate (HyperLogLog, about 2 % error):
 -- an exact distinct count doubles the time of a dashboard's heatmap.
 CREATE OR REPLACE VIEW lakehouse.views.speed_heatmap AS

@@ -25,6 +25,7 @@ lines AS (
     JOIN lakehouse.views.route_points AS r
         ON r.stage = e.stage AND r.distance_km BETWEEN e.foot_km AND e.summit_km
     GROUP BY e.stage, e.climb_number
+    HAVING count(*) >= 2
 )
 SELECT
     e.stage,
