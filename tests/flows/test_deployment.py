@@ -20,6 +20,16 @@ PREFECT = str(Path(sys.executable).parent / "prefect")
 SCHEMA = "deploy_src"
 
 
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate, and kill if it is still there after 30 s (a loaded machine stops slowly)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
+
+
 @pytest.fixture()
 def report(postgres_url: str, tmp_path: Path) -> SimulationReport:
     return run_simulation("tiny", 17, tmp_path / "sources", postgres_url, schema=SCHEMA)
@@ -60,8 +70,7 @@ def server(tmp_path: Path, postgres_url: str, report: SimulationReport) -> Itera
                 time.sleep(0.5)
         yield env
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        _stop(proc)
         log.close()
 
 
@@ -106,8 +115,7 @@ def test_deployment_runs_on_a_process_worker(
             "240",
         )
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        _stop(worker)
     tables = subprocess.run(
         [sys.executable, "-m", "lakehouse.cli", "tables", "--json"],
         env=server,
