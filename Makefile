@@ -19,7 +19,12 @@ install: $(VENV)/.installed ## create the virtualenv and install Peloton with it
 demo: install ## run the whole platform on embedded defaults (the demo)
 	$(VENV)/bin/peloton demo
 
-test: install ## run every test, integration included (starts its own servers)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser: ## Debian's chromium, for the dashboard tests in a real browser (apt)
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser ## run every test, integration included (starts its own servers)
 	$(VENV)/bin/pytest
 
 test-unit: install ## run the tests that need no server
@@ -53,10 +58,11 @@ bench-trino: install ## benchmark: dashboard queries on the full Tour, Trino bes
 	$(PY) bench/bench_trino.py
 
 stop: ## stop the servers the demo started
+	-$(VENV)/bin/peloton superset stop
 	-$(VENV)/bin/peloton trino stop
 	-$(VENV)/bin/peloton postgres stop
 
 clean: stop ## remove the virtualenv and local state
 	rm -rf $(VENV) .peloton .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-trino stop clean
+.PHONY: help install browser demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-trino stop clean

@@ -12,6 +12,8 @@ import pytest
 from lakehouse.postgres.throwaway import throwaway_server
 from lakehouse.settings import get_settings
 
+pytest_plugins = ["lake_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_settings(

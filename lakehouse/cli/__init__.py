@@ -11,6 +11,7 @@ from lakehouse.cli import (  # noqa: F401  (registers commands)
     postgres,
     run,
     sim,
+    superset,
     trino,
 )
 from lakehouse.cli.app import app, err_console

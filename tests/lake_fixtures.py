@@ -1,4 +1,4 @@
-"""One Trino over a tiny race in the real PostgreSQL catalog, shared by the Trino tests."""
+"""One Trino over a tiny race in the PostgreSQL catalog, shared by the Trino and Superset tests."""
 
 from collections.abc import Iterator
 from pathlib import Path

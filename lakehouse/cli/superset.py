@@ -1,0 +1,83 @@
+"""`peloton superset start|stop|import|check`: the dashboards server and its assets."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from lakehouse.cli.app import app, console
+from lakehouse.settings import get_settings
+from lakehouse.superset.api import SupersetApi
+from lakehouse.superset.assets import import_assets
+from lakehouse.superset.check import DASHBOARD, check_dashboard
+from lakehouse.superset.server import SupersetServer
+
+superset_app = typer.Typer(help="Superset dashboards on Trino.", no_args_is_help=True)
+app.add_typer(superset_app, name="superset")
+
+
+@superset_app.command()
+def start() -> None:
+    """Install Superset in its own virtualenv once, initialize it, serve it, import the assets."""
+    settings = get_settings()
+    SupersetServer(settings).start(log=console.print)
+    api = SupersetApi(settings)
+    try:
+        count = import_assets(settings, api)
+    finally:
+        api.close()
+    page = f"{settings.superset.url.rstrip('/')}/superset/dashboard/{DASHBOARD}/"
+    console.print(f"{count} asset files imported; open {page}", highlight=False)
+
+
+@superset_app.command()
+def stop() -> None:
+    """Stop the Superset server."""
+    if SupersetServer(get_settings()).stop():
+        console.print("Superset stopped.")
+    else:
+        console.print("Superset was not running.")
+
+
+@superset_app.command(name="import")
+def import_command() -> None:
+    """Import (overwriting) the assets of superset/assets/ into the running Superset."""
+    settings = get_settings()
+    api = SupersetApi(settings)
+    try:
+        count = import_assets(settings, api)
+    finally:
+        api.close()
+    console.print(f"{count} asset files imported")
+
+
+@superset_app.command()
+def check(
+    stage: int | None = typer.Option(None, "--stage", help="Filter every chart on this stage."),
+    json_output: bool = typer.Option(False, "--json", help="One JSON line per chart."),
+) -> None:
+    """Fetch every chart's data through the chart data API; exit 1 if one errors or is empty.
+
+    The last line is a one-line JSON summary.
+    """
+    api = SupersetApi(get_settings())
+    try:
+        checks = check_dashboard(api, stage=stage)
+    finally:
+        api.close()
+    if json_output:
+        for c in checks:
+            print(json.dumps(c.as_dict(), default=str))
+    else:
+        table = Table("chart", "type", "rows", "seconds", "result")
+        for c in checks:
+            result = "[green]ok[/]" if c.ok else f"[red]{c.error or 'no rows'}[/]"
+            table.add_row(c.chart, c.viz_type, str(c.rows), f"{c.seconds:.2f}", result)
+        console.print(table)
+    failed = [c.chart for c in checks if not c.ok]
+    summary = {"charts": len(checks), "failed": failed, "ok": bool(checks) and not failed}
+    print(json.dumps(summary))
+    if not summary["ok"]:
+        raise typer.Exit(code=1)

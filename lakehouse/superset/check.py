@@ -1,0 +1,67 @@
+"""`peloton superset check`: every chart of the dashboards fetched through the chart data API.
+
+Each chart's saved query context is run through `POST /api/v1/chart/data`, for one stage when
+`stage` is given (as the dashboard's stage filter would), and its rows are counted. A chart
+that errors or returns no row fails the check.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from lakehouse.errors import PelotonError
+from lakehouse.superset.api import SupersetApi
+
+DASHBOARD = "stage-explorer"
+
+
+@dataclass(frozen=True)
+class ChartCheck:
+    chart: str
+    viz_type: str
+    rows: int
+    seconds: float
+    error: str | None
+    first_row: dict[str, Any] | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.rows > 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"ok": self.ok}
+
+
+def chart_data(
+    api: SupersetApi, chart_id: int, stage: int | None = None
+) -> tuple[list[dict[str, Any]], float]:
+    """The chart's rows (its saved query, for one stage when given) and the seconds taken."""
+    chart = api.call("GET", f"/api/v1/chart/{chart_id}")["result"]
+    if not chart.get("query_context"):
+        raise PelotonError(f"chart {chart['slice_name']!r} has no saved query context")
+    context = json.loads(chart["query_context"])
+    if stage is not None:
+        for query in context["queries"]:
+            query.setdefault("filters", []).append({"col": "stage", "op": "IN", "val": [stage]})
+    started = time.perf_counter()
+    result = api.call("POST", "/api/v1/chart/data", json=context)["result"][0]
+    return list(result.get("data") or []), time.perf_counter() - started
+
+
+def check_dashboard(
+    api: SupersetApi, dashboard: str = DASHBOARD, stage: int | None = None
+) -> list[ChartCheck]:
+    charts = api.call("GET", f"/api/v1/dashboard/{dashboard}/charts")["result"]
+    found = []
+    for chart in sorted(charts, key=lambda c: c["slice_name"]):
+        viz = chart.get("form_data", {}).get("viz_type", "?")
+        try:
+            rows, seconds = chart_data(api, chart["id"], stage)
+            first = {k: v for k, v in rows[0].items() if len(str(v)) <= 80} if rows else None
+            found.append(ChartCheck(chart["slice_name"], viz, len(rows), seconds, None, first))
+        except PelotonError as exc:
+            found.append(ChartCheck(chart["slice_name"], viz, 0, 0.0, str(exc), None))
+    return found

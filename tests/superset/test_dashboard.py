@@ -1,0 +1,120 @@
+"""The stage explorer on a real Superset and Trino over the tiny race, in a real browser."""
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_helpers import peloton
+
+from lakehouse.ports import free_port
+from lakehouse.settings import Settings
+from lakehouse.superset.api import SupersetApi
+from lakehouse.superset.assets import differences, export_assets, repository_assets
+from lakehouse.superset.browser import render_dashboard
+from lakehouse.superset.check import chart_data
+from lakehouse.superset.server import SupersetServer
+from lakehouse.trino.client import run_sql
+
+pytestmark = pytest.mark.integration
+PASSWORD = "test-admin-password"
+ARTIFACTS = Path(
+    os.environ.get("PELOTON_TEST_ARTIFACTS") or Path(__file__).parents[2] / "test-artifacts"
+)
+
+
+@pytest.fixture(scope="module")
+def superset(lake: Settings) -> Iterator[Settings]:
+    settings = lake.model_copy(
+        update={
+            "superset": Settings(
+                superset={
+                    "url": f"http://127.0.0.1:{free_port()}",
+                    "admin_password": PASSWORD,
+                    "secret_key": "a-test-secret-key-of-some-length",
+                }
+            ).superset
+        }
+    )
+    server = SupersetServer(settings)
+    try:
+        server.start()
+        yield settings
+    finally:
+        server.stop()
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    return {
+        "PELOTON_HOME": str(settings.home),
+        "PELOTON_SUPERSET__URL": settings.superset.url,
+        "PELOTON_SUPERSET__ADMIN_PASSWORD": PASSWORD,
+        "PELOTON_TRINO__PORT": str(settings.trino.port),
+        "COLUMNS": "200",
+    }
+
+
+@pytest.fixture(scope="module")
+def api(superset: Settings) -> Iterator[SupersetApi]:
+    done = peloton("superset", "import", env=_env(superset))
+    assert done.returncode == 0, done.stderr
+    client = SupersetApi(superset)
+    yield client
+    client.close()
+
+
+def test_start_refuses_to_run_without_its_secrets(tmp_path: Path) -> None:
+    done = peloton("superset", "start", env={"PELOTON_HOME": str(tmp_path)})
+    assert done.returncode == 1
+    assert "PELOTON_SUPERSET__SECRET_KEY" in done.stderr
+
+
+def test_check_fetches_every_chart_and_ends_with_a_json_summary(
+    superset: Settings, api: SupersetApi
+) -> None:
+    done = peloton("superset", "check", "--stage", "17", "--json", env=_env(superset))
+    assert done.returncode == 0, done.stdout + done.stderr
+    *charts, summary = [json.loads(line) for line in done.stdout.strip().splitlines()]
+    assert summary == {"charts": 10, "failed": [], "ok": True}
+    assert all(c["ok"] and c["rows"] > 0 for c in charts)
+
+
+def test_chart_values_match_the_marts(superset: Settings, api: SupersetApi) -> None:
+    charts = {
+        c["slice_name"]: c["id"]
+        for c in api.call("GET", "/api/v1/dashboard/stage-explorer/charts")["result"]
+    }
+    winner = run_sql(
+        superset, "SELECT winner_name, finishers FROM marts.stage_summary WHERE stage = 17", "bi"
+    ).rows[0]
+    shown, _ = chart_data(api, charts["Stage winner"], stage=17)
+    assert shown[0]["winner_name"] == winner[0]
+    finishers, _ = chart_data(api, charts["Finishers"], stage=17)
+    assert list(finishers[0].values()) == [winner[1]]
+    results, _ = chart_data(api, charts["Stage results"], stage=17)
+    first = run_sql(
+        superset, "SELECT rider_name FROM marts.stage_results WHERE stage = 17 AND rank = 1", "bi"
+    ).rows[0][0]
+    assert results[0]["rank"] == 1 and results[0]["rider_name"] == first
+    evolution, _ = chart_data(api, charts["GC evolution: gap to the leader"])
+    assert {r["after_stage"] for r in evolution} == {16, 17, 21}
+
+
+def test_an_export_diffs_clean_against_the_repository(superset: Settings, api: SupersetApi) -> None:
+    assert differences(repository_assets(superset), export_assets(api)) == []
+
+
+def test_the_dashboard_renders_in_chromium_without_an_error_panel(
+    superset: Settings, api: SupersetApi
+) -> None:
+    shot = ARTIFACTS / "stage-explorer-17.png"
+    rendered = render_dashboard(superset.superset.url, "admin", PASSWORD, shot, stage=17)
+    assert len(rendered.charts) == 10
+    assert rendered.ok, [c for c in rendered.charts if not c["rendered"] or c["error"]]
+    assert shot.stat().st_size > 50_000
+    winner = next(c for c in rendered.charts if c["name"] == "Stage winner")
+    name = run_sql(
+        superset, "SELECT winner_name FROM marts.stage_summary WHERE stage = 17", "bi"
+    ).rows[0][0]
+    assert name in winner["text"]
