@@ -1,0 +1,69 @@
+"""The stage explorer on the full Tour: time until rendered in Chromium, and chart-data p95.
+
+Runs on a PELOTON_HOME where the full Tour is landed and modelled, Trino and Superset started
+(`peloton sim --scale full`, `peloton run`, `peloton trino start`, `peloton trino init`,
+`peloton superset start`). Each run opens the dashboard for another stage in a fresh headless
+Chromium: from the page request until every chart has rendered. The chart data API runs each
+chart's query for the same stages; the baseline is the slowest chart's data alone, so the ratio
+is what the browser adds. Target: dashboard rendered <= 3 s on 2 cores.
+
+    python bench/bench_superset.py [--runs 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=8, help="dashboard renders (stages 1..N)")
+    args = parser.parse_args()
+
+    from lakehouse.settings import Settings, require_secret
+    from lakehouse.superset.api import SupersetApi
+    from lakehouse.superset.browser import render_dashboard
+    from lakehouse.superset.check import check_dashboard
+
+    settings = Settings()
+    sup = settings.superset
+    password = require_secret(sup.admin_password, "PELOTON_SUPERSET__ADMIN_PASSWORD", "the bench")
+    stages = [1 + (i * 5) % 21 for i in range(args.runs)]
+    api = SupersetApi(settings)
+    data_times, slowest = [], []
+    for stage in stages:
+        checks = check_dashboard(api, stage=stage)
+        failed = [c.chart for c in checks if not c.ok]
+        if failed:
+            raise SystemExit(f"stage {stage}: charts failed: {failed}")
+        data_times += [c.seconds for c in checks]
+        slowest.append(max(c.seconds for c in checks))
+    api.close()
+    renders = []
+    with tempfile.TemporaryDirectory() as work:
+        render_dashboard(sup.url, sup.admin_user, password, Path(work) / "warm.png", stage=17)
+        for stage in stages:
+            shot = Path(work) / f"stage-{stage}.png"
+            done = render_dashboard(sup.url, sup.admin_user, password, shot, stage=stage)
+            if not done.ok:
+                raise SystemExit(f"stage {stage}: {[c for c in done.charts if c['error']]}")
+            renders.append(done.seconds)
+    p95 = statistics.quantiles(data_times, n=20, method="inclusive")[-1]
+    render_p50 = statistics.median(renders)
+    print(f"{len(stages)} stages, {len(data_times)} chart queries, {os.cpu_count()} cores")
+    print(f"chart data: p50 {statistics.median(data_times):.3f} s, p95 {p95:.3f} s")
+    print(
+        f"dashboard rendered: p50 {render_p50:.2f} s, worst {max(renders):.2f} s; "
+        f"slowest chart's data alone p50 {statistics.median(slowest):.2f} s "
+        f"(rendered / slowest data {render_p50 / statistics.median(slowest):.1f}x)"
+    )
+    verdict = "met" if render_p50 <= 3.0 else "NOT met"
+    print(f"target: dashboard rendered <= 3 s -> {verdict}")
+
+
+if __name__ == "__main__":
+    main()
