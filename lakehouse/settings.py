@@ -95,6 +95,9 @@ class SupersetSettings(BaseModel):
 
     url: str = Field(default="http://127.0.0.1:8088", description="Superset base URL.")
     admin_user: str = Field(default="admin", description="Superset admin user name.")
+    workers: int = Field(
+        default=3, ge=1, description="gunicorn worker processes (4 threads each) of the server."
+    )
     admin_password: SecretStr | None = Field(
         default=None, description="Superset admin password (required to start; no default)."
     )

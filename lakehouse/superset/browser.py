@@ -60,8 +60,39 @@ def render_dashboard(
     timeout_s: float = 180.0,
     chromium: str = CHROMIUM,
 ) -> Rendered:
+    """One rendering in a fresh browser (nothing cached), with a screenshot."""
+    return render_stages(
+        base_url,
+        user,
+        password,
+        [stage],
+        screenshot.parent,
+        screenshot.stem,
+        slug,
+        timeout_s,
+        chromium,
+    )[0]
+
+
+def render_stages(
+    base_url: str,
+    user: str,
+    password: str,
+    stages: list[int | None],
+    folder: Path,
+    prefix: str = "stage-explorer",
+    slug: str = "stage-explorer",
+    timeout_s: float = 180.0,
+    chromium: str = CHROMIUM,
+) -> list[Rendered]:
+    """The dashboard for each stage in turn, in one browser session (its cache warms up).
+
+    Each screenshot is `folder/prefix.png` for a single stage, `folder/prefix-N.png` otherwise.
+    """
     from playwright.sync_api import sync_playwright
 
+    found = []
+    folder.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
@@ -71,22 +102,28 @@ def render_dashboard(
             page.locator('[data-test="password-input"]').fill(password)
             with page.expect_navigation():
                 page.locator('[data-test="login-button"]').click()
-            started = time.perf_counter()
-            page.goto(f"{base_url}/superset/dashboard/{slug}/?{stage_query(stage)}")
-            page.wait_for_selector('[data-test="chart-grid-component"]', timeout=timeout_s * 1000)
-            deadline = time.monotonic() + timeout_s
-            while True:
+            for stage in stages:
+                started = time.perf_counter()
+                page.goto(f"{base_url}/superset/dashboard/{slug}/?{stage_query(stage)}")
+                page.wait_for_selector(
+                    '[data-test="chart-grid-component"]', timeout=timeout_s * 1000
+                )
+                deadline = time.monotonic() + timeout_s
+                while True:
+                    state = page.evaluate(STATE_JS)
+                    settled = all(c["error"] or (c["rendered"] and not c["loading"]) for c in state)
+                    if (state and settled) or time.monotonic() > deadline:
+                        break
+                    page.wait_for_timeout(50)
+                seconds = time.perf_counter() - started
+                page.wait_for_timeout(1000)  # let the charts' animations end before the picture
+                name = prefix if len(stages) == 1 else f"{prefix}-{stage}"
+                page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
                 state = page.evaluate(STATE_JS)
-                settled = all(c["error"] or (c["rendered"] and not c["loading"]) for c in state)
-                if (state and settled) or time.monotonic() > deadline:
-                    break
-                page.wait_for_timeout(100)
-            seconds = time.perf_counter() - started
-            page.wait_for_timeout(1000)  # let the charts' animations end before the picture
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
-            state = page.evaluate(STATE_JS)
+                ok = bool(state) and all(
+                    c["rendered"] and not c["loading"] and not c["error"] for c in state
+                )
+                found.append(Rendered(ok, seconds, state))
         finally:
             browser.close()
-    ok = bool(state) and all(c["rendered"] and not c["loading"] and not c["error"] for c in state)
-    return Rendered(ok, seconds, state)
+    return found
