@@ -5,6 +5,7 @@ Environment:
   SUPERSET_SECRET_KEY   required: long random string (encrypts DB passwords in the metadata DB)
   SUPERSET_HOME_DIR     folder of the SQLite metadata DB (default: this file's folder)
 """
+
 import os
 
 _home = os.environ.get("SUPERSET_HOME_DIR", os.path.dirname(os.path.abspath(__file__)))

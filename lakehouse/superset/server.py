@@ -9,11 +9,9 @@ have no default: starting without them fails and names the variable.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -24,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from lakehouse.errors import PelotonError
+from lakehouse.processes import stop_process
 from lakehouse.settings import Settings, require_secret
 
 SUPERSET_DIR = Path(__file__).resolve().parents[2] / "superset"
@@ -196,15 +195,5 @@ class SupersetServer:
         raise PelotonError(f"Superset did not answer at {self.url} within 180 s:\n{tail}")
 
     def stop(self) -> bool:
-        pid = self._pid()
-        if pid is None:
-            return False
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, sig)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and self._pid() is not None:
-                time.sleep(0.2)
-            if self._pid() is None:
-                break
-        return True
+        """Stop the server (gracefully, then by force after 30 s); False if it was not running."""
+        return stop_process(self._pid, grace_s=30)

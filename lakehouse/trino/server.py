@@ -8,10 +8,8 @@ running server only checks it answers.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import subprocess
 import time
 import urllib.error
@@ -24,6 +22,7 @@ from lakehouse.artifacts import Progress
 from lakehouse.catalog import open_catalog
 from lakehouse.doctor import find_java
 from lakehouse.errors import PelotonError
+from lakehouse.processes import stop_process
 from lakehouse.settings import Settings
 from lakehouse.trino.config import Layout, node_id, secret_environment, write_config
 from lakehouse.trino.install import TRINO_VERSION, install_server, server_home
@@ -180,18 +179,7 @@ class TrinoServer:
 
     def stop(self) -> bool:
         """Stop the server (gracefully, then by force after 60 s); False if it was not running."""
-        pid = self._pid()
-        if pid is None:
-            return False
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, sig)
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and self._running():
-                time.sleep(0.2)
-            if not self._running():
-                return True
-        return True
+        return stop_process(self._pid, grace_s=60)
 
     def status(self) -> TrinoStatus:
         info = self.info()
