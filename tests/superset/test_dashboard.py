@@ -76,7 +76,7 @@ def test_check_fetches_every_chart_and_ends_with_a_json_summary(
     done = peloton("superset", "check", "--stage", "17", "--json", env=_env(superset))
     assert done.returncode == 0, done.stdout + done.stderr
     *charts, summary = [json.loads(line) for line in done.stdout.strip().splitlines()]
-    assert summary == {"charts": 10, "failed": [], "ok": True}
+    assert summary == {"charts": 11, "failed": [], "ok": True}
     assert all(c["ok"] and c["rows"] > 0 for c in charts)
 
 
@@ -110,7 +110,7 @@ def test_the_dashboard_renders_in_chromium_without_an_error_panel(
 ) -> None:
     shot = ARTIFACTS / "stage-explorer-17.png"
     rendered = render_dashboard(superset.superset.url, "admin", PASSWORD, shot, stage=17)
-    assert len(rendered.charts) == 10
+    assert len(rendered.charts) == 11
     assert rendered.ok, [c for c in rendered.charts if not c["rendered"] or c["error"]]
     assert shot.stat().st_size > 50_000
     winner = next(c for c in rendered.charts if c["name"] == "Stage winner")
