@@ -146,7 +146,12 @@ class SupersetServer:
 
     def start(self, log: Callable[[str], None] = lambda _: None) -> None:
         """Install and initialize once, then serve on the configured loopback address."""
-        self._env()  # fail fast on a missing secret
+        self._env()  # fail fast on a missing secret, before a minute of installing
+        require_secret(
+            self.settings.superset.admin_password,
+            "PELOTON_SUPERSET__ADMIN_PASSWORD",
+            "Superset's admin user",
+        )
         self.install(log)
         self.initialize(log)
         if self._pid() is not None and self.healthy():

@@ -68,6 +68,11 @@ def test_start_refuses_to_run_without_its_secrets(tmp_path: Path) -> None:
     done = peloton("superset", "start", env={"PELOTON_HOME": str(tmp_path)})
     assert done.returncode == 1
     assert "PELOTON_SUPERSET__SECRET_KEY" in done.stderr
+    keyed = {"PELOTON_HOME": str(tmp_path), "PELOTON_SUPERSET__SECRET_KEY": "a-long-secret-key"}
+    done = peloton("superset", "start", env=keyed)
+    assert done.returncode == 1
+    assert "PELOTON_SUPERSET__ADMIN_PASSWORD" in done.stderr
+    assert not (tmp_path / "superset" / "venv").exists()  # refused before installing
 
 
 def test_check_fetches_every_chart_and_ends_with_a_json_summary(
