@@ -21,7 +21,7 @@ import yaml
 from lakehouse.settings import Settings
 from lakehouse.superset.api import SupersetApi
 from lakehouse.superset.server import SUPERSET_DIR
-from lakehouse.trino.config import render
+from lakehouse.templates import render
 
 ASSETS = SUPERSET_DIR / "assets"
 ROOT = "peloton_assets"

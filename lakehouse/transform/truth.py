@@ -173,6 +173,11 @@ def _climb_errors(catalog: Catalog, truth_dir: Path) -> tuple[float, list[dict[s
     return worst, [e for err, e in errors if err > CLIMB_TOLERANCE_S], len(errors)
 
 
+def _finished(true: dict[str, str]) -> bool:
+    """A rider who reached the line in truth (inside or outside the time limit)."""
+    return bool(true["finished_at"]) and true["status"] != "abandoned"
+
+
 def _true_finishers(
     truth: dict[tuple[int, int], dict[str, str]], ours: list[dict[str, Any]], stage: int
 ) -> list[tuple[float, int]]:
@@ -180,7 +185,7 @@ def _true_finishers(
     found = []
     for r in ours:
         true = truth[(r["stage"], r["bib"])]
-        if r["stage"] == stage and true["finished_at"] and true["status"] != "abandoned":
+        if r["stage"] == stage and _finished(true):
             found.append((float(true["finish_time_s"]), r["bib"]))
     return sorted(found)
 
@@ -245,8 +250,7 @@ def gc_inversions(
         rides = []
         for r in rows:
             true = truth[(stage, r["bib"])]
-            finished = true["finished_at"] and true["status"] != "abandoned"
-            end = _epoch(true["finished_at"]) if finished else None
+            end = _epoch(true["finished_at"]) if _finished(true) else None
             rides.append(Ride(r["athlete_id"], r["bib"], _epoch(true["started_at"]), end))
         results = stage_results(facts[stage], rides)
         ours_timed = sorted(

@@ -12,7 +12,6 @@ same warehouse: local files or S3) and `source` (PostgreSQL, the race database).
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
@@ -21,23 +20,9 @@ from lakehouse.catalog import warehouse_location
 from lakehouse.errors import ConfigurationError
 from lakehouse.postgres.connect import source_url
 from lakehouse.settings import Settings
+from lakehouse.templates import render
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "trino"
-PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
-
-
-def render(text: str, values: dict[str, str], origin: str) -> str:
-    """The template with its placeholders filled; lines left empty by them are dropped."""
-    lines = []
-    for line in text.splitlines():
-        names = PLACEHOLDER.findall(line)
-        unknown = [n for n in names if n not in values]
-        if unknown:
-            raise ConfigurationError(f"{origin}: no value for {{{{{unknown[0]}}}}}")
-        if names and all(not values[n] for n in names):
-            continue
-        lines.append(PLACEHOLDER.sub(lambda m: values[m.group(1)], line))
-    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)

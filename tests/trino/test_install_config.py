@@ -8,7 +8,8 @@ import pytest
 
 from lakehouse.errors import ConfigurationError
 from lakehouse.settings import Settings
-from lakehouse.trino.config import Jdbc, Layout, render, write_config
+from lakehouse.templates import render
+from lakehouse.trino.config import Jdbc, Layout, write_config
 from lakehouse.trino.install import SERVER, TRINO_VERSION, install_server
 
 TOP = f"trino-server-{TRINO_VERSION}"
