@@ -1,4 +1,4 @@
-"""Superset 6.1 configuration for Peloton: one process, SQLite metadata, no Redis, no Celery.
+"""Superset 6.1 configuration for Peloton: SQLite metadata, file-system caches, no Redis, no Celery.
 
 Environment:
   SUPERSET_CONFIG_PATH  this file
@@ -17,12 +17,29 @@ SQLALCHEMY_DATABASE_URI = (
     "sqlite:///" + os.path.join(os.path.abspath(_home), "superset.db") + "?check_same_thread=false"
 )
 
-# In-process caches only (per gunicorn worker); the thumbnail cache is off.
-_simple = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300}
-CACHE_CONFIG = {**_simple, "CACHE_KEY_PREFIX": "superset_"}
-DATA_CACHE_CONFIG = {**_simple, "CACHE_KEY_PREFIX": "superset_data_"}
-FILTER_STATE_CACHE_CONFIG = {**_simple, "CACHE_KEY_PREFIX": "superset_filter_"}
-EXPLORE_FORM_DATA_CACHE_CONFIG = {**_simple, "CACHE_KEY_PREFIX": "superset_explore_"}
+# Caches on the file system under SUPERSET_HOME_DIR/cache: shared by the gunicorn workers (an
+# in-process cache would be per worker, so a filter state saved by one worker would be missing in
+# the next and a chart's data cached by one would be queried again by the others) and kept across
+# restarts. Chart data stays a day: the lakehouse changes when the pipeline runs, and
+# `peloton superset warm` then drops the dashboard's cached data and fetches it again. In
+# production, point these at Redis (CACHE_TYPE "RedisCache", CACHE_REDIS_URL).
+_cache_dir = os.path.join(os.path.abspath(_home), "cache")
+
+
+def _file_cache(prefix: str, timeout: int) -> dict[str, object]:
+    return {
+        "CACHE_TYPE": "FileSystemCache",
+        "CACHE_DIR": os.path.join(_cache_dir, prefix),
+        "CACHE_DEFAULT_TIMEOUT": timeout,
+        "CACHE_KEY_PREFIX": f"superset_{prefix}_",
+        "CACHE_THRESHOLD": 100_000,
+    }
+
+
+CACHE_CONFIG = _file_cache("metadata", 300)
+DATA_CACHE_CONFIG = _file_cache("data", 86_400)
+FILTER_STATE_CACHE_CONFIG = _file_cache("filter", 86_400)
+EXPLORE_FORM_DATA_CACHE_CONFIG = _file_cache("explore", 86_400)
 THUMBNAIL_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
 RATELIMIT_STORAGE_URI = "memory://"  # Flask-Limiter (login rate limit) without Redis
 

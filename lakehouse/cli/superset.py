@@ -1,10 +1,11 @@
-"""`peloton superset start|stop|import|check`: the dashboards server and its assets."""
+"""`peloton superset start|stop|import|check|warm`: the dashboards server and its assets."""
 
 from __future__ import annotations
 
 import json
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from lakehouse.cli.app import app, console
@@ -13,6 +14,7 @@ from lakehouse.superset.api import SupersetApi
 from lakehouse.superset.assets import import_assets
 from lakehouse.superset.check import DASHBOARD, check_dashboard
 from lakehouse.superset.server import SupersetServer
+from lakehouse.superset.warm import warm_dashboard
 
 superset_app = typer.Typer(help="Superset dashboards on Trino.", no_args_is_help=True)
 app.add_typer(superset_app, name="superset")
@@ -80,4 +82,48 @@ def check(
     summary = {"charts": len(checks), "failed": failed, "ok": bool(checks) and not failed}
     print(json.dumps(summary))
     if not summary["ok"]:
+        raise typer.Exit(code=1)
+
+
+@superset_app.command()
+def warm(
+    workers: int = typer.Option(3, "--workers", min=1, help="Chart queries run at once."),
+) -> None:
+    """Fetch every chart again for every stage into Superset's data cache (after a pipeline run).
+
+    Exit 1 if a chart fails; the last line is a one-line JSON summary.
+    """
+    api = SupersetApi(get_settings())
+    columns = (
+        "{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("warming the chart data cache", total=None)
+            warmed = warm_dashboard(
+                api,
+                workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    finally:
+        api.close()
+    for error in warmed.failed:
+        console.print(f"[red]{error}[/]", highlight=False)
+    console.print(
+        f"{warmed.queries} chart queries for {len(warmed.stages)} stages cached in "
+        f"{warmed.seconds:.1f} s",
+        highlight=False,
+    )
+    summary = {
+        "stages": len(warmed.stages),
+        "queries": warmed.queries,
+        "seconds": round(warmed.seconds, 1),
+        "failed": warmed.failed,
+        "ok": not warmed.failed,
+    }
+    print(json.dumps(summary))
+    if warmed.failed:
         raise typer.Exit(code=1)

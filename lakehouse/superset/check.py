@@ -35,20 +35,40 @@ class ChartCheck:
         return asdict(self) | {"ok": self.ok}
 
 
+def saved_context(api: SupersetApi, chart_id: int) -> dict[str, Any]:
+    """The chart's saved query context: the query its dashboard's frontend sends."""
+    chart = api.call("GET", f"/api/v1/chart/{chart_id}")["result"]
+    if not chart.get("query_context"):
+        raise PelotonError(f"chart {chart['slice_name']!r} has no saved query context")
+    return dict(json.loads(chart["query_context"]))
+
+
+def run_context(
+    api: SupersetApi, context: dict[str, Any], stage: int | None = None, force: bool = False
+) -> tuple[list[dict[str, Any]], float]:
+    """Rows of a query context, for one stage when given, and the seconds taken.
+
+    The stage filter goes first, where the dashboard's native filter puts it, so that the
+    query (and its key in Superset's data cache) is the one the dashboard sends. `force`
+    runs it on Trino even when cached, and caches the new rows.
+    """
+    context = json.loads(json.dumps(context)) | {"force": force}
+    if stage is not None:
+        for query in context["queries"]:
+            query["filters"] = [
+                {"col": "stage", "op": "IN", "val": [stage]},
+                *query.get("filters", []),
+            ]
+    started = time.perf_counter()
+    result = api.call("POST", "/api/v1/chart/data", json=context)["result"][0]
+    return list(result.get("data") or []), time.perf_counter() - started
+
+
 def chart_data(
     api: SupersetApi, chart_id: int, stage: int | None = None
 ) -> tuple[list[dict[str, Any]], float]:
     """The chart's rows (its saved query, for one stage when given) and the seconds taken."""
-    chart = api.call("GET", f"/api/v1/chart/{chart_id}")["result"]
-    if not chart.get("query_context"):
-        raise PelotonError(f"chart {chart['slice_name']!r} has no saved query context")
-    context = json.loads(chart["query_context"])
-    if stage is not None:
-        for query in context["queries"]:
-            query.setdefault("filters", []).append({"col": "stage", "op": "IN", "val": [stage]})
-    started = time.perf_counter()
-    result = api.call("POST", "/api/v1/chart/data", json=context)["result"][0]
-    return list(result.get("data") or []), time.perf_counter() - started
+    return run_context(api, saved_context(api, chart_id), stage)
 
 
 def check_dashboard(

@@ -1,0 +1,106 @@
+"""`peloton superset warm`: every chart of a dashboard fetched again, for every stage, into
+Superset's data cache.
+
+Superset keeps chart data for a day (superset_config.py), keyed by the query. After the
+pipeline has changed the lakehouse, the cached rows are stale, and the first analyst to open a
+stage waits for every query on Trino. Warming runs, with `force`, the query the dashboard's
+frontend sends for each chart and each value of its stage filter, so that the cache holds the
+new rows under the keys the dashboard will ask for. The stage filter's own options query is run
+first: its rows are the stages to warm.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from lakehouse.errors import PelotonError
+from lakehouse.superset.api import SupersetApi
+from lakehouse.superset.check import DASHBOARD, run_context, saved_context
+
+FILTER_ROW_LIMIT = 1000
+"""Superset's default row limit for a native filter's options (NATIVE_FILTER_DEFAULT_ROW_LIMIT)."""
+
+
+@dataclass
+class Warmed:
+    stages: list[int]
+    queries: int = 0
+    seconds: float = 0.0
+    failed: list[str] = field(default_factory=list)
+
+
+def filter_context(dataset_id: int, column: str) -> dict[str, Any]:
+    """The options query of a select filter on `column`, as the dashboard's frontend sends it."""
+    query = {
+        "filters": [],
+        "extras": {"having": "", "where": ""},
+        "applied_time_extras": {},
+        "columns": [column],
+        "metrics": [],
+        "orderby": [[column, True]],
+        "annotation_layers": [],
+        "row_limit": FILTER_ROW_LIMIT,
+        "series_limit": 0,
+        "group_others_when_limit_reached": False,
+        "order_desc": True,
+        "url_params": {},
+        "custom_params": {},
+        "custom_form_data": {},
+    }
+    return {
+        "datasource": {"id": dataset_id, "type": "table"},
+        "force": False,
+        "queries": [query],
+        "result_format": "json",
+        "result_type": "full",
+    }
+
+
+def stage_filter(api: SupersetApi, dashboard: str) -> tuple[int, str]:
+    """The dataset id and column of the dashboard's stage filter."""
+    found = api.call("GET", f"/api/v1/dashboard/{dashboard}")["result"]
+    metadata = json.loads(found.get("json_metadata") or "{}")
+    for native in metadata.get("native_filter_configuration", []):
+        for target in native.get("targets", []):
+            if target.get("column", {}).get("name") == "stage" and "datasetId" in target:
+                return int(target["datasetId"]), "stage"
+    raise PelotonError(f"dashboard {dashboard!r} has no native filter on the column stage")
+
+
+def warm_dashboard(
+    api: SupersetApi,
+    dashboard: str = DASHBOARD,
+    workers: int = 3,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> Warmed:
+    """Fetch, forced, every chart of the dashboard for every stage; `progress(done, total)`."""
+    started = time.perf_counter()
+    dataset_id, column = stage_filter(api, dashboard)
+    options, _ = run_context(api, filter_context(dataset_id, column), force=True)
+    stages = sorted(int(row[column]) for row in options if row.get(column) is not None)
+    charts = api.call("GET", f"/api/v1/dashboard/{dashboard}/charts")["result"]
+    contexts = {c["slice_name"]: saved_context(api, c["id"]) for c in charts}
+    jobs = [(name, stage) for stage in stages for name in sorted(contexts)]
+    warmed = Warmed(stages, queries=1)
+
+    def fetch(job: tuple[str, int]) -> str | None:
+        name, stage = job
+        try:
+            run_context(api, contexts[name], stage=stage, force=True)
+        except PelotonError as exc:
+            return f"{name} (stage {stage}): {exc}"
+        return None
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done, error in enumerate(pool.map(fetch, jobs), start=1):
+            if error:
+                warmed.failed.append(error)
+            progress(done, len(jobs))
+    warmed.queries += len(jobs)
+    warmed.seconds = time.perf_counter() - started
+    return warmed
