@@ -1,10 +1,11 @@
 -- Each stage route as a line geometry, with its length on the sphere beside the official distance.
+-- `path_json` is the route for maps: simplified (Douglas-Peucker, 0.0001 degree, about 10 m), which
+-- keeps about one point in ten; `route_wkt` keeps every surveyed point.
 CREATE OR REPLACE VIEW lakehouse.views.stage_routes AS
 WITH paths AS (
     SELECT
         stage,
         ST_LineString(array_agg(ST_Point(lon, lat) ORDER BY seq)) AS route,
-        array_agg(ARRAY[round(lon, 6), round(lat, 6)] ORDER BY seq) AS coordinates,
         count(*) AS points,
         max(ele_m) AS highest_m
     FROM lakehouse.views.route_points
@@ -24,6 +25,11 @@ SELECT
     p.points,
     p.highest_m,
     ST_AsText(p.route) AS route_wkt,
-    json_format(CAST(p.coordinates AS JSON)) AS path_json
+    json_format(CAST(
+        transform(
+            ST_Points(simplify_geometry(p.route, 0.0001)),
+            point -> ARRAY[round(ST_X(point), 5), round(ST_Y(point), 5)]
+        ) AS JSON
+    )) AS path_json
 FROM paths AS p
 JOIN lakehouse.staging.stages AS s ON s.stage = p.stage
