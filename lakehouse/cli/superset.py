@@ -9,29 +9,32 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from lakehouse.cli.app import app, console
-from lakehouse.settings import get_settings
+from lakehouse.settings import Settings, get_settings
 from lakehouse.superset.api import SupersetApi
 from lakehouse.superset.assets import import_assets
 from lakehouse.superset.check import DASHBOARD, check_dashboard
 from lakehouse.superset.server import SupersetServer
-from lakehouse.superset.warm import warm_dashboard
+from lakehouse.superset.warm import Warmed, warm_dashboard
 
 superset_app = typer.Typer(help="Superset dashboards on Trino.", no_args_is_help=True)
 app.add_typer(superset_app, name="superset")
 
 
+WARM_OPTION = typer.Option(
+    True,
+    "--warm/--no-warm",
+    help="Then fetch every chart for every stage into the data cache (an import invalidates it).",
+)
+
+
 @superset_app.command()
-def start() -> None:
+def start(warm: bool = WARM_OPTION) -> None:
     """Install Superset in its own virtualenv once, initialize it, serve it, import the assets."""
     settings = get_settings()
     SupersetServer(settings).start(log=console.print)
-    api = SupersetApi(settings)
-    try:
-        count = import_assets(settings, api)
-    finally:
-        api.close()
+    _import(settings, warm)
     page = f"{settings.superset.url.rstrip('/')}/superset/dashboard/{DASHBOARD}/"
-    console.print(f"{count} asset files imported; open {page}", highlight=False)
+    console.print(f"open {page}", highlight=False)
 
 
 @superset_app.command()
@@ -44,15 +47,39 @@ def stop() -> None:
 
 
 @superset_app.command(name="import")
-def import_command() -> None:
+def import_command(warm: bool = WARM_OPTION) -> None:
     """Import (overwriting) the assets of superset/assets/ into the running Superset."""
-    settings = get_settings()
+    _import(get_settings(), warm)
+
+
+def _import(settings: Settings, warm: bool) -> None:
     api = SupersetApi(settings)
     try:
         count = import_assets(settings, api)
+        console.print(f"{count} asset files imported")
+        if warm:
+            _warm(api)
     finally:
         api.close()
-    console.print(f"{count} asset files imported")
+
+
+def _warm(api: SupersetApi, workers: int = 3) -> Warmed:
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("warming the chart data cache", total=None)
+        warmed = warm_dashboard(
+            api,
+            workers=workers,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    for error in warmed.failed:
+        console.print(f"[red]{error}[/]", highlight=False)
+    console.print(
+        f"{warmed.queries} chart queries for {len(warmed.stages)} stages cached in "
+        f"{warmed.seconds:.1f} s",
+        highlight=False,
+    )
+    return warmed
 
 
 @superset_app.command()
@@ -94,29 +121,10 @@ def warm(
     Exit 1 if a chart fails; the last line is a one-line JSON summary.
     """
     api = SupersetApi(get_settings())
-    columns = (
-        "{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
     try:
-        with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task("warming the chart data cache", total=None)
-            warmed = warm_dashboard(
-                api,
-                workers=workers,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
+        warmed = _warm(api, workers)
     finally:
         api.close()
-    for error in warmed.failed:
-        console.print(f"[red]{error}[/]", highlight=False)
-    console.print(
-        f"{warmed.queries} chart queries for {len(warmed.stages)} stages cached in "
-        f"{warmed.seconds:.1f} s",
-        highlight=False,
-    )
     summary = {
         "stages": len(warmed.stages),
         "queries": warmed.queries,

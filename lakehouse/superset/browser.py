@@ -5,11 +5,16 @@ URL state), waits until every chart has rendered or shows an error panel, and sa
 screenshot. The markers are Superset 6.1's own: a chart cell is
 `[data-test="chart-grid-component"]`, rendered when it holds `[data-test="slice-container"]`
 and no loading indicator; an error panel is `[role="alert"]` inside the cell.
+
+The render time is read on the page's own clock (from the navigation's start): the moment every
+chart is marked rendered, then two animation frames later, when the frame holding them (the
+deck.gl canvases included) has been painted. The check for the markers only queries the DOM, every
+100 ms: reading the charts' text while they draw would force layouts and slow the page measured.
 """
 
 from __future__ import annotations
 
-import time
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +28,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+READY_JS = """() => {
+  const cells = document.querySelectorAll('[data-test="chart-grid-component"]');
+  const done = cells.length > 0 && [...cells].every(c => c.querySelector('[role="alert"]') ||
+    (c.querySelector('[data-test="slice-container"]') &&
+     !c.querySelector('[data-test="loading-indicator"], .loading')));
+  return done ? performance.now() : false; }"""
+PAINTED_JS = """() => new Promise(done =>
+  requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now()))))"""
 STATE_JS = """() => [...document.querySelectorAll('[data-test="chart-grid-component"]')].map(c => ({
   name: c.getAttribute('data-test-chart-name'), viz: c.getAttribute('data-test-viz-type'),
   loading: !!c.querySelector('[data-test="loading-indicator"], .loading'),
@@ -36,8 +49,10 @@ STATE_JS = """() => [...document.querySelectorAll('[data-test="chart-grid-compon
 class Rendered:
     ok: bool
     seconds: float
-    """From opening the dashboard's page to every chart rendered (login excluded)."""
+    """From the navigation's start to the frame with every chart painted (login excluded)."""
     charts: list[dict[str, Any]] = field(default_factory=list)
+    cached: list[bool] = field(default_factory=list)
+    """Per chart data request of the page: whether Superset answered from its data cache."""
 
 
 def stage_query(stage: int | None) -> str:
@@ -71,6 +86,7 @@ def render_dashboard(
         slug,
         timeout_s,
         chromium,
+        pause_s=0.0,
     )[0]
 
 
@@ -84,12 +100,16 @@ def render_stages(
     slug: str = "stage-explorer",
     timeout_s: float = 180.0,
     chromium: str = CHROMIUM,
+    pause_s: float = 1.0,
 ) -> list[Rendered]:
     """The dashboard for each stage in turn, in one browser session (its cache warms up).
 
-    Each screenshot is `folder/prefix.png` for a single stage, `folder/prefix-N.png` otherwise.
+    Before each page, the browser is left idle for `pause_s`, as an analyst reading the last
+    one, so that no work of the previous page runs into the next measurement. Each screenshot is
+    `folder/prefix.png` for a single stage, `folder/prefix-N.png` otherwise.
     """
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Response, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     found = []
     folder.mkdir(parents=True, exist_ok=True)
@@ -103,27 +123,31 @@ def render_stages(
             with page.expect_navigation():
                 page.locator('[data-test="login-button"]').click()
             for stage in stages:
-                started = time.perf_counter()
-                page.goto(f"{base_url}/superset/dashboard/{slug}/?{stage_query(stage)}")
-                page.wait_for_selector(
-                    '[data-test="chart-grid-component"]', timeout=timeout_s * 1000
+                cached: list[bool] = []
+
+                def answered(response: Response, cached: list[bool] = cached) -> None:
+                    if "/api/v1/chart/data" in response.url and response.ok:
+                        cached += [bool(r.get("is_cached")) for r in response.json()["result"]]
+
+                page.wait_for_timeout(pause_s * 1000)
+                page.on("response", answered)
+                page.goto(
+                    f"{base_url}/superset/dashboard/{slug}/?{stage_query(stage)}",
+                    wait_until="commit",
                 )
-                deadline = time.monotonic() + timeout_s
-                while True:
-                    state = page.evaluate(STATE_JS)
-                    settled = all(c["error"] or (c["rendered"] and not c["loading"]) for c in state)
-                    if (state and settled) or time.monotonic() > deadline:
-                        break
-                    page.wait_for_timeout(50)
-                seconds = time.perf_counter() - started
+                # on a timeout, the charts still loading are reported below as not ok
+                with contextlib.suppress(PlaywrightTimeout):
+                    page.wait_for_function(READY_JS, polling=100, timeout=timeout_s * 1000)
+                seconds = page.evaluate(PAINTED_JS) / 1000
                 page.wait_for_timeout(1000)  # let the charts' animations end before the picture
+                page.remove_listener("response", answered)
                 name = prefix if len(stages) == 1 else f"{prefix}-{stage}"
                 page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
                 state = page.evaluate(STATE_JS)
                 ok = bool(state) and all(
                     c["rendered"] and not c["loading"] and not c["error"] for c in state
                 )
-                found.append(Rendered(ok, seconds, state))
+                found.append(Rendered(ok, seconds, state, cached))
         finally:
             browser.close()
     return found

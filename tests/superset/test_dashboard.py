@@ -106,6 +106,38 @@ def test_chart_values_match_the_marts(superset: Settings, api: SupersetApi) -> N
     assert {r["after_stage"] for r in evolution} == {16, 17, 21}
 
 
+def test_the_speed_map_draws_every_tile_of_the_view(superset: Settings, api: SupersetApi) -> None:
+    charts = {
+        c["slice_name"]: c["id"]
+        for c in api.call("GET", "/api/v1/dashboard/stage-explorer/charts")["result"]
+    }
+    shown, _ = chart_data(api, charts["Speed on the route"], stage=17)
+    tiles = run_sql(
+        superset,
+        "SELECT tile_json, avg_speed_kmh FROM views.speed_heatmap WHERE stage = 17",
+        "bi",
+    ).rows
+    assert {r["tile_json"]: r["avg_speed"] for r in shown} == pytest.approx(dict(tiles))
+    ring = json.loads(shown[0]["tile_json"])
+    assert len(ring) == 5 and ring[0] == ring[-1]  # a closed square of [lon, lat]
+
+
+def test_warm_caches_every_chart_for_every_stage(superset: Settings, api: SupersetApi) -> None:
+    done = peloton("superset", "warm", env=_env(superset))
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    stages = run_sql(superset, "SELECT count(*) FROM marts.stage_summary", "bi").rows[0][0]
+    charts = len(api.call("GET", "/api/v1/dashboard/stage-explorer/charts")["result"])
+    # the stage filter's options, then every chart for every stage
+    assert summary == {
+        "stages": stages,
+        "queries": 1 + stages * charts,
+        "seconds": summary["seconds"],
+        "failed": [],
+        "ok": True,
+    }
+
+
 def test_an_export_diffs_clean_against_the_repository(superset: Settings, api: SupersetApi) -> None:
     assert differences(repository_assets(superset), export_assets(api)) == []
 
@@ -117,6 +149,8 @@ def test_the_dashboard_renders_in_chromium_without_an_error_panel(
     rendered = render_dashboard(superset.superset.url, "admin", PASSWORD, shot, stage=17)
     assert len(rendered.charts) == 11
     assert rendered.ok, [c for c in rendered.charts if not c["rendered"] or c["error"]]
+    # the import warmed the cache with the very queries the page sends: no chart waits on Trino
+    assert len(rendered.cached) == 12 and all(rendered.cached)  # 11 charts, the filter's options
     assert shot.stat().st_size > 50_000
     winner = next(c for c in rendered.charts if c["name"] == "Stage winner")
     name = run_sql(

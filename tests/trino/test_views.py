@@ -22,6 +22,29 @@ def test_each_route_is_within_one_percent_of_the_official_distance(lake: Setting
             assert abs(length - official) / official < 0.01, (stage, length, official)
 
 
+def test_the_map_path_keeps_every_route_point_within_its_tolerance(lake: Settings) -> None:
+    rows = run_sql(
+        lake,
+        "WITH r AS (SELECT stage, points, ST_GeometryFromText(route_wkt) AS route, "
+        "CAST(json_parse(path_json) AS array(array(double))) AS path FROM views.stage_routes), "
+        "p AS (SELECT stage, points, route, path, "
+        "ST_LineString(transform(path, c -> ST_Point(c[1], c[2]))) AS line FROM r) "
+        "SELECT p.stage, p.points, cardinality(p.path), "
+        "max(ST_Distance(ST_Point(rp.lon, rp.lat), p.line)), "
+        "ST_Distance(ST_StartPoint(p.route), ST_StartPoint(p.line)), "
+        "ST_Distance(ST_EndPoint(p.route), ST_EndPoint(p.line)) "
+        "FROM p JOIN views.route_points AS rp ON rp.stage = p.stage "
+        "GROUP BY p.stage, p.points, p.path, p.line, p.route",
+        "bi",
+    ).rows
+    assert {r[0] for r in rows} == {16, 17, 21}
+    for stage, points, kept, farthest, start, end in rows:
+        assert 2 <= kept < points / 2, (stage, kept, points)  # a city circuit keeps the most
+        # Douglas-Peucker at 0.0001 degree, vertices rounded to 0.00001
+        assert farthest <= 0.0001 + 0.00001, (stage, farthest)
+        assert start <= 0.00001 and end <= 0.00001
+
+
 def test_the_col_de_la_loze_tops_out_near_2300_m(lake: Settings) -> None:
     rows = run_sql(
         lake,
