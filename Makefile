@@ -57,6 +57,9 @@ bench-trino: install ## benchmark: dashboard queries on the full Tour, Trino bes
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"
 	$(PY) bench/bench_trino.py
 
+bench-superset: install browser ## benchmark: the stage explorer rendered in Chromium, full Tour
+	$(PY) bench/bench_superset.py
+
 stop: ## stop the servers the demo started
 	-$(VENV)/bin/peloton superset stop
 	-$(VENV)/bin/peloton trino stop
@@ -65,4 +68,4 @@ stop: ## stop the servers the demo started
 clean: stop ## remove the virtualenv and local state
 	rm -rf $(VENV) .peloton .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install browser demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-trino stop clean
+.PHONY: help install browser demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-trino bench-superset stop clean
