@@ -1,7 +1,8 @@
 """The transform flow: staging (one task per stage day, run concurrently), then the marts.
 
 Thin: the logic is in lakehouse.transform. Days whose inputs did not change are skipped; the
-flow publishes a table artifact `transform-summary`.
+flow publishes a table artifact `transform-summary`. When the marts changed, Superset's chart
+data cache is refilled (lakehouse.superset.refresh; skipped without a Superset).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from lakehouse.catalog import open_catalog
 from lakehouse.ingest import run
 from lakehouse.settings import Settings, get_settings
+from lakehouse.superset import refresh as superset_refresh
 from lakehouse.transform.marts import MartsResult, build_marts
 from lakehouse.transform.staging import (
     DayPlan,
@@ -58,6 +60,12 @@ def marts(days: list[str] | None, full_refresh: bool, batch_id: str) -> MartsRes
     return build_marts(open_catalog(get_settings()), full_refresh, run.parse_days(days), batch_id)
 
 
+@task(cache_policy=NO_CACHE)
+def refresh_dashboards() -> None:
+    logger = get_run_logger()
+    superset_refresh.refresh_dashboards(get_settings(), logger.info, logger.warning)
+
+
 DAYS_AT_ONCE: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=2)
 
 
@@ -65,12 +73,14 @@ DAYS_AT_ONCE: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=2)
 def transform(
     days: list[str] | None = None, full_refresh: bool = False
 ) -> tuple[list[StagedResult], MartsResult]:
-    """Build staging for new or changed days, then the marts."""
+    """Build staging for new or changed days, then the marts; then refresh Superset's cache."""
     batch_id = uuid.uuid4().hex
     reference()
     futures = [stage_day.submit(p, batch_id) for p in plan(days, full_refresh)]
     staged = [f.result() for f in futures]
     result = marts(days, full_refresh, batch_id)
+    if result.days:
+        refresh_dashboards()
     rows: list[dict[str, Any]] = [
         {
             "table": "staging.telemetry",

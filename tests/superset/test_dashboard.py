@@ -14,6 +14,7 @@ from lakehouse.superset.api import SupersetApi
 from lakehouse.superset.assets import differences, export_assets, repository_assets
 from lakehouse.superset.browser import render_dashboard
 from lakehouse.superset.check import chart_data
+from lakehouse.superset.refresh import refresh_dashboards
 from lakehouse.superset.server import SupersetServer
 from lakehouse.trino.client import run_sql
 
@@ -136,6 +137,15 @@ def test_warm_caches_every_chart_for_every_stage(superset: Settings, api: Supers
         "failed": [],
         "ok": True,
     }
+
+
+def test_the_pipeline_step_refreshes_the_cache(superset: Settings, api: SupersetApi) -> None:
+    infos: list[str] = []
+    warnings: list[str] = []
+    warmed = refresh_dashboards(superset, infos.append, warnings.append)
+    assert warmed is not None and warmed.failed == [] and warnings == []
+    assert warmed.stages == [16, 17, 21]
+    assert infos[-1].startswith(f"Superset's cache refreshed: {warmed.queries} chart queries")
 
 
 def test_an_export_diffs_clean_against_the_repository(superset: Settings, api: SupersetApi) -> None:
