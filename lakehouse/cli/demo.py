@@ -35,7 +35,10 @@ def demo(
         "- results: marts.stage_results and marts.general_classification (`peloton tables`)\n"
         "- SQL: `peloton trino start`, `peloton trino init`, then e.g. `peloton trino sql "
         '"SELECT * FROM views.climbs" --user bi` (trino/README.md)\n'
-        "- next: Superset, GIFs and the bot arrive with their issues; "
-        "`peloton doctor` shows what is configured",
+        "- dashboards: set PELOTON_SUPERSET__ADMIN_PASSWORD and PELOTON_SUPERSET__SECRET_KEY, "
+        "then (Trino running) `peloton superset start` and open the stage explorer "
+        "(superset/README.md)\n"
+        "- next: GIFs and the bot arrive with their issues; `peloton doctor` shows what is "
+        "configured",
         highlight=False,
     )
