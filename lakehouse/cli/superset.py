@@ -74,11 +74,7 @@ def _warm(api: SupersetApi, workers: int = 3) -> Warmed:
         )
     for error in warmed.failed:
         console.print(f"[red]{error}[/]", highlight=False)
-    console.print(
-        f"{warmed.queries} chart queries for {len(warmed.stages)} stages cached in "
-        f"{warmed.seconds:.1f} s",
-        highlight=False,
-    )
+    console.print(warmed.describe(), highlight=False)
     return warmed
 
 
@@ -125,13 +121,6 @@ def warm(
         warmed = _warm(api, workers)
     finally:
         api.close()
-    summary = {
-        "stages": len(warmed.stages),
-        "queries": warmed.queries,
-        "seconds": round(warmed.seconds, 1),
-        "failed": warmed.failed,
-        "ok": not warmed.failed,
-    }
-    print(json.dumps(summary))
+    print(json.dumps(warmed.summary()))
     if warmed.failed:
         raise typer.Exit(code=1)

@@ -42,8 +42,5 @@ def refresh_dashboards(
         api.close()
     for error in warmed.failed:
         warning(f"Superset chart not refreshed: {error}")
-    info(
-        f"Superset's cache refreshed: {warmed.queries} chart queries for "
-        f"{len(warmed.stages)} stages in {warmed.seconds:.1f} s"
-    )
+    info(f"Superset's cache refreshed: {warmed.describe()}")
     return warmed

@@ -33,6 +33,22 @@ class Warmed:
     seconds: float = 0.0
     failed: list[str] = field(default_factory=list)
 
+    def describe(self) -> str:
+        return (
+            f"{self.queries} chart queries for {len(self.stages)} stages cached in "
+            f"{self.seconds:.1f} s"
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """The one-line JSON summary of `peloton superset warm`."""
+        return {
+            "stages": len(self.stages),
+            "queries": self.queries,
+            "seconds": round(self.seconds, 1),
+            "failed": self.failed,
+            "ok": not self.failed,
+        }
+
 
 def filter_context(dataset_id: int, column: str) -> dict[str, Any]:
     """The options query of a select filter on `column`, as the dashboard's frontend sends it."""

@@ -145,7 +145,10 @@ def test_the_pipeline_step_refreshes_the_cache(superset: Settings, api: Superset
     warmed = refresh_dashboards(superset, infos.append, warnings.append)
     assert warmed is not None and warmed.failed == [] and warnings == []
     assert warmed.stages == [16, 17, 21]
-    assert infos[-1].startswith(f"Superset's cache refreshed: {warmed.queries} chart queries")
+    assert infos[-1] == (
+        f"Superset's cache refreshed: {warmed.queries} chart queries for 3 stages cached in "
+        f"{warmed.seconds:.1f} s"
+    )
 
 
 def test_an_export_diffs_clean_against_the_repository(superset: Settings, api: SupersetApi) -> None:
