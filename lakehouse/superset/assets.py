@@ -111,14 +111,20 @@ def normalize(kind: str, doc: dict[str, Any]) -> dict[str, Any]:
             context.get("form_data", {}).pop("datasource", None)
             d["query_context"] = context
     elif kind == "dashboards":
+        # chart ids are local: a filter's excluded charts are compared by uuid
+        uuids = {}
         for node in d.get("position", {}).values():
             if isinstance(node, dict) and node.get("type") == "CHART":
-                node["meta"].pop("chartId", None)
+                uuids[node["meta"].pop("chartId", None)] = node["meta"].get("uuid")
         metadata = d.get("metadata", {})
         metadata.pop("positions", None)
         for native in metadata.get("native_filter_configuration", []):
             native.pop("chartsInScope", None)
             native.pop("tabsInScope", None)
+            scope = native.get("scope", {})
+            scope["excluded"] = sorted(
+                uuids.get(i, f"unknown chart {i}") for i in scope.get("excluded", [])
+            )
     elif kind == "datasets":
         d.pop("folders", None)
         d["columns"] = sorted(

@@ -53,6 +53,11 @@ class Rendered:
     charts: list[dict[str, Any]] = field(default_factory=list)
     cached: list[bool] = field(default_factory=list)
     """Per chart data request of the page: whether Superset answered from its data cache."""
+    rejected: list[str] = field(default_factory=list)
+    """Columns of filters that Superset could not apply to a chart's dataset. Such a query is
+    also never answered from the data cache (Superset runs a query whose cached result applied
+    none of its filters again), so a filter must leave out, by its scope, the charts without
+    its column."""
 
 
 def stage_query(stage: int | None) -> str:
@@ -124,10 +129,15 @@ def render_stages(
                 page.locator('[data-test="login-button"]').click()
             for stage in stages:
                 cached: list[bool] = []
+                rejected: list[str] = []
 
-                def answered(response: Response, cached: list[bool] = cached) -> None:
+                def answered(
+                    response: Response, cached: list[bool] = cached, rejected: list[str] = rejected
+                ) -> None:
                     if "/api/v1/chart/data" in response.url and response.ok:
-                        cached += [bool(r.get("is_cached")) for r in response.json()["result"]]
+                        for result in response.json()["result"]:
+                            cached.append(bool(result.get("is_cached")))
+                            rejected += [f["column"] for f in result.get("rejected_filters") or []]
 
                 page.wait_for_timeout(pause_s * 1000)
                 page.on("response", answered)
@@ -147,7 +157,7 @@ def render_stages(
                 ok = bool(state) and all(
                     c["rendered"] and not c["loading"] and not c["error"] for c in state
                 )
-                found.append(Rendered(ok, seconds, state, cached))
+                found.append(Rendered(ok, seconds, state, cached, rejected))
         finally:
             browser.close()
     return found

@@ -27,6 +27,9 @@ from lakehouse.settings import Settings, require_secret
 
 SUPERSET_DIR = Path(__file__).resolve().parents[2] / "superset"
 START_TIMEOUT_S = 180.0
+THREADS = 4
+"""Threads of each gunicorn worker (`superset.workers` of them): chart data requests wait on
+Trino and on the cache, not on the CPU."""
 
 
 class SupersetServer:
@@ -167,9 +170,9 @@ class SupersetServer:
                     "--bind",
                     bind,
                     "--workers",
-                    "1",
+                    str(self.settings.superset.workers),
                     "--threads",
-                    "8",
+                    str(THREADS),
                     "--worker-class",
                     "gthread",
                     "--timeout",

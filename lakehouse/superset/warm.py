@@ -77,14 +77,25 @@ def filter_context(dataset_id: int, column: str) -> dict[str, Any]:
     }
 
 
-def stage_filter(api: SupersetApi, dashboard: str) -> tuple[int, str]:
-    """The dataset id and column of the dashboard's stage filter."""
+@dataclass(frozen=True)
+class StageFilter:
+    """The dashboard's stage filter: its options' dataset and column, and the charts out of its
+    scope (the frontend sends their query without the filter)."""
+
+    dataset_id: int
+    column: str
+    excluded: frozenset[int]
+
+
+def stage_filter(api: SupersetApi, dashboard: str) -> StageFilter:
+    """The dashboard's native filter on the column `stage`."""
     found = api.call("GET", f"/api/v1/dashboard/{dashboard}")["result"]
     metadata = json.loads(found.get("json_metadata") or "{}")
     for native in metadata.get("native_filter_configuration", []):
         for target in native.get("targets", []):
             if target.get("column", {}).get("name") == "stage" and "datasetId" in target:
-                return int(target["datasetId"]), "stage"
+                excluded = native.get("scope", {}).get("excluded", [])
+                return StageFilter(int(target["datasetId"]), "stage", frozenset(excluded))
     raise PelotonError(f"dashboard {dashboard!r} has no native filter on the column stage")
 
 
@@ -94,22 +105,30 @@ def warm_dashboard(
     workers: int = 3,
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> Warmed:
-    """Fetch, forced, every chart of the dashboard for every stage; `progress(done, total)`."""
+    """Fetch, forced, every chart of the dashboard for every stage; `progress(done, total)`.
+
+    A chart out of the stage filter's scope is the same for every stage: fetched once.
+    """
     started = time.perf_counter()
-    dataset_id, column = stage_filter(api, dashboard)
-    options, _ = run_context(api, filter_context(dataset_id, column), force=True)
-    stages = sorted(int(row[column]) for row in options if row.get(column) is not None)
+    found = stage_filter(api, dashboard)
+    options, _ = run_context(api, filter_context(found.dataset_id, found.column), force=True)
+    stages = sorted(int(row[found.column]) for row in options if row.get(found.column) is not None)
     charts = api.call("GET", f"/api/v1/dashboard/{dashboard}/charts")["result"]
     contexts = {c["slice_name"]: saved_context(api, c["id"]) for c in charts}
-    jobs = [(name, stage) for stage in stages for name in sorted(contexts)]
+    unfiltered = sorted(c["slice_name"] for c in charts if c["id"] in found.excluded)
+    jobs: list[tuple[str, int | None]] = [(name, None) for name in unfiltered]
+    jobs += [
+        (name, stage) for stage in stages for name in sorted(contexts) if name not in unfiltered
+    ]
     warmed = Warmed(stages, queries=1)
 
-    def fetch(job: tuple[str, int]) -> str | None:
+    def fetch(job: tuple[str, int | None]) -> str | None:
         name, stage = job
         try:
             run_context(api, contexts[name], stage=stage, force=True)
         except PelotonError as exc:
-            return f"{name} (stage {stage}): {exc}"
+            where = f"{name} (stage {stage})" if stage is not None else name
+            return f"{where}: {exc}"
         return None
 
     with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -16,6 +16,7 @@ from lakehouse.superset.browser import render_dashboard
 from lakehouse.superset.check import chart_data
 from lakehouse.superset.refresh import refresh_dashboards
 from lakehouse.superset.server import SupersetServer
+from lakehouse.superset.warm import stage_filter
 from lakehouse.trino.client import run_sql
 
 pytestmark = pytest.mark.integration
@@ -34,6 +35,7 @@ def superset(lake: Settings) -> Iterator[Settings]:
                     "url": f"http://127.0.0.1:{free_port()}",
                     "admin_password": PASSWORD,
                     "secret_key": "a-test-secret-key-of-some-length",
+                    "workers": 2,
                 }
             ).superset
         }
@@ -74,6 +76,24 @@ def test_start_refuses_to_run_without_its_secrets(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "PELOTON_SUPERSET__ADMIN_PASSWORD" in done.stderr
     assert not (tmp_path / "superset" / "venv").exists()  # refused before installing
+
+
+def test_the_server_runs_the_configured_gunicorn_workers(superset: Settings) -> None:
+    server = SupersetServer(superset)
+    master = int(server.pid_file.read_text().strip())
+    children = [
+        p.name
+        for p in Path("/proc").iterdir()
+        if p.name.isdigit() and _parent(p) == master and b"gunicorn" in (p / "cmdline").read_bytes()
+    ]
+    assert len(children) == 2
+
+
+def _parent(proc: Path) -> int | None:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def test_check_fetches_every_chart_and_ends_with_a_json_summary(
@@ -128,11 +148,18 @@ def test_warm_caches_every_chart_for_every_stage(superset: Settings, api: Supers
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     stages = run_sql(superset, "SELECT count(*) FROM marts.stage_summary", "bi").rows[0][0]
-    charts = len(api.call("GET", "/api/v1/dashboard/stage-explorer/charts")["result"])
-    # the stage filter's options, then every chart for every stage
+    found = api.call("GET", "/api/v1/dashboard/stage-explorer/charts")["result"]
+    charts = len(found)
+    scope = stage_filter(api, "stage-explorer").excluded
+    # GC evolution shows every stage, whatever the filter; its dataset has no stage column
+    assert [c["slice_name"] for c in found if c["id"] in scope] == [
+        "GC evolution: gap to the leader"
+    ]
+    # the stage filter's options, the chart out of its scope once, then every other chart for
+    # every stage
     assert summary == {
         "stages": stages,
-        "queries": 1 + stages * charts,
+        "queries": 1 + len(scope) + stages * (charts - len(scope)),
         "seconds": summary["seconds"],
         "failed": [],
         "ok": True,
@@ -164,6 +191,8 @@ def test_the_dashboard_renders_in_chromium_without_an_error_panel(
     assert rendered.ok, [c for c in rendered.charts if not c["rendered"] or c["error"]]
     # the import warmed the cache with the very queries the page sends: no chart waits on Trino
     assert len(rendered.cached) == 12 and all(rendered.cached)  # 11 charts, the filter's options
+    # the stage filter applies to every chart in its scope (GC evolution is out of it)
+    assert rendered.rejected == []
     assert shot.stat().st_size > 50_000
     winner = next(c for c in rendered.charts if c["name"] == "Stage winner")
     name = run_sql(
