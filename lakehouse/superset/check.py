@@ -71,15 +71,41 @@ def chart_data(
     return run_context(api, saved_context(api, chart_id), stage)
 
 
+@dataclass(frozen=True)
+class StageFilter:
+    """The dashboard's stage filter: its options' dataset and column, and the charts out of its
+    scope (the frontend sends their query without the filter)."""
+
+    dataset_id: int
+    column: str
+    excluded: frozenset[int]
+
+
+def stage_filter(api: SupersetApi, dashboard: str) -> StageFilter:
+    """The dashboard's native filter on the column `stage`."""
+    found = api.call("GET", f"/api/v1/dashboard/{dashboard}")["result"]
+    metadata = json.loads(found.get("json_metadata") or "{}")
+    for native in metadata.get("native_filter_configuration", []):
+        for target in native.get("targets", []):
+            if target.get("column", {}).get("name") == "stage" and "datasetId" in target:
+                excluded = native.get("scope", {}).get("excluded", [])
+                return StageFilter(int(target["datasetId"]), "stage", frozenset(excluded))
+    raise PelotonError(f"dashboard {dashboard!r} has no native filter on the column stage")
+
+
 def check_dashboard(
     api: SupersetApi, dashboard: str = DASHBOARD, stage: int | None = None
 ) -> list[ChartCheck]:
+    """Every chart's rows, for one stage when given: a chart out of the stage filter's scope is
+    fetched unfiltered, as the dashboard does."""
     charts = api.call("GET", f"/api/v1/dashboard/{dashboard}/charts")["result"]
+    excluded = stage_filter(api, dashboard).excluded if stage is not None else frozenset()
     found = []
     for chart in sorted(charts, key=lambda c: c["slice_name"]):
         viz = chart.get("form_data", {}).get("viz_type", "?")
         try:
-            rows, seconds = chart_data(api, chart["id"], stage)
+            scoped = None if chart["id"] in excluded else stage
+            rows, seconds = chart_data(api, chart["id"], scoped)
             first = {k: v for k, v in rows[0].items() if len(str(v)) <= 80} if rows else None
             found.append(ChartCheck(chart["slice_name"], viz, len(rows), seconds, None, first))
         except PelotonError as exc:

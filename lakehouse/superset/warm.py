@@ -11,7 +11,6 @@ first: its rows are the stages to warm.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +19,7 @@ from typing import Any
 
 from lakehouse.errors import PelotonError
 from lakehouse.superset.api import SupersetApi
-from lakehouse.superset.check import DASHBOARD, run_context, saved_context
+from lakehouse.superset.check import DASHBOARD, run_context, saved_context, stage_filter
 
 FILTER_ROW_LIMIT = 1000
 """Superset's default row limit for a native filter's options (NATIVE_FILTER_DEFAULT_ROW_LIMIT)."""
@@ -75,28 +74,6 @@ def filter_context(dataset_id: int, column: str) -> dict[str, Any]:
         "result_format": "json",
         "result_type": "full",
     }
-
-
-@dataclass(frozen=True)
-class StageFilter:
-    """The dashboard's stage filter: its options' dataset and column, and the charts out of its
-    scope (the frontend sends their query without the filter)."""
-
-    dataset_id: int
-    column: str
-    excluded: frozenset[int]
-
-
-def stage_filter(api: SupersetApi, dashboard: str) -> StageFilter:
-    """The dashboard's native filter on the column `stage`."""
-    found = api.call("GET", f"/api/v1/dashboard/{dashboard}")["result"]
-    metadata = json.loads(found.get("json_metadata") or "{}")
-    for native in metadata.get("native_filter_configuration", []):
-        for target in native.get("targets", []):
-            if target.get("column", {}).get("name") == "stage" and "datasetId" in target:
-                excluded = native.get("scope", {}).get("excluded", [])
-                return StageFilter(int(target["datasetId"]), "stage", frozenset(excluded))
-    raise PelotonError(f"dashboard {dashboard!r} has no native filter on the column stage")
 
 
 def warm_dashboard(

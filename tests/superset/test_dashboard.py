@@ -13,10 +13,9 @@ from lakehouse.settings import Settings
 from lakehouse.superset.api import SupersetApi
 from lakehouse.superset.assets import differences, export_assets, repository_assets
 from lakehouse.superset.browser import render_dashboard
-from lakehouse.superset.check import chart_data
+from lakehouse.superset.check import chart_data, stage_filter
 from lakehouse.superset.refresh import refresh_dashboards
 from lakehouse.superset.server import SupersetServer
-from lakehouse.superset.warm import stage_filter
 from lakehouse.trino.client import run_sql
 
 pytestmark = pytest.mark.integration
@@ -104,6 +103,12 @@ def test_check_fetches_every_chart_and_ends_with_a_json_summary(
     *charts, summary = [json.loads(line) for line in done.stdout.strip().splitlines()]
     assert summary == {"charts": 11, "failed": [], "ok": True}
     assert all(c["ok"] and c["rows"] > 0 for c in charts)
+    # out of the stage filter's scope, GC evolution is fetched whole: a row per stage
+    evolution = next(c for c in charts if c["chart"] == "GC evolution: gap to the leader")
+    assert (
+        evolution["rows"]
+        == run_sql(superset, "SELECT count(*) FROM marts.stage_summary", "bi").rows[0][0]
+    )
 
 
 def test_chart_values_match_the_marts(superset: Settings, api: SupersetApi) -> None:
