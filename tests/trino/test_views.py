@@ -1,5 +1,8 @@
-"""The geospatial views, on values: route lengths, the Col de la Loze, positions, the heatmap."""
+"""The geospatial views, on values: route lengths, the Col de la Loze, positions, the heatmap,
+the route by speed."""
 
+import itertools
+import json
 from datetime import timedelta
 
 import pytest
@@ -117,6 +120,39 @@ def test_the_speed_heatmap_accounts_for_every_clean_point(lake: Settings) -> Non
     assert abs(tiles[4] - clean[1]) <= max(2, 0.05 * clean[1])  # approximate distinct riders
 
 
+def test_the_route_speed_pieces_cover_the_route_and_carry_the_tiles_speed(lake: Settings) -> None:
+    pieces = run_sql(
+        lake,
+        "SELECT piece, quadkey, from_km, to_km, avg_speed_kmh, geojson FROM views.route_speed "
+        "WHERE stage = 21 ORDER BY piece",
+        "bi",
+    ).rows
+    tiles = dict(
+        run_sql(
+            lake, "SELECT quadkey, avg_speed_kmh FROM views.speed_heatmap WHERE stage = 21", "bi"
+        ).rows
+    )
+    length_km = run_sql(
+        lake, "SELECT max(distance_km) FROM views.route_points WHERE stage = 21", "bi"
+    ).rows[0][0]
+    assert len(pieces) > 10
+    assert pieces[0][2] == pytest.approx(0) and pieces[-1][3] == pytest.approx(length_km)
+    features = [json.loads(p[5]) for p in pieces]
+    # consecutive pieces join: each ends on the next one's first point
+    for before, after in itertools.pairwise(features):
+        assert before["geometry"]["coordinates"][-1] == after["geometry"]["coordinates"][0]
+    bands = [(25, "#d73027"), (35, "#fc8d59"), (45, "#fee08b"), (55, "#91cf60")]
+    for (_, quadkey, _, _, speed, _), feature in zip(pieces, features, strict=True):
+        assert speed == tiles.get(quadkey)
+        colour = (
+            "#9e9e9e"
+            if speed is None
+            else next((c for limit, c in bands if speed < limit), "#1a9850")
+        )
+        assert feature["properties"]["strokeColor"] == colour
+    assert any(p[4] is not None for p in pieces)
+
+
 def test_init_is_idempotent_and_creates_every_view(lake: Settings) -> None:
     assert init_views(lake) == [p.stem for p in view_files()]
     names = {r[0] for r in run_sql(lake, "SHOW TABLES FROM views", "bi").rows}
@@ -128,6 +164,7 @@ def test_init_is_idempotent_and_creates_every_view(lake: Settings) -> None:
         "rider_checkpoint_distance",
         "checkpoint_passages",
         "speed_heatmap",
+        "route_speed",
         "climbs",
     }
     assert names == expected
