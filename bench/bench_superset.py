@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import tempfile
 from pathlib import Path
@@ -42,7 +41,7 @@ def main() -> None:
     from lakehouse.settings import Settings, require_secret
     from lakehouse.superset.api import SupersetApi
     from lakehouse.superset.browser import render_dashboard, render_stages
-    from lakehouse.superset.check import DASHBOARD, run_context, saved_context
+    from lakehouse.superset.check import DASHBOARD, chart_query
     from lakehouse.superset.server import SupersetServer
     from lakehouse.superset.warm import warm_dashboard
 
@@ -52,13 +51,13 @@ def main() -> None:
     stages = [1 + (i * 5) % 21 for i in range(args.runs)]
     api = SupersetApi(settings)
     charts = api.call("GET", f"/api/v1/dashboard/{DASHBOARD}/charts")["result"]
-    contexts = {c["slice_name"]: saved_context(api, c["id"]) for c in charts}
-    computed: dict[str, list[float]] = {name: [] for name in contexts}
+    queries = {c["slice_name"]: chart_query(api, c["id"]) for c in charts}
+    computed: dict[str, list[float]] = {name: [] for name in queries}
     cached, slowest = [], []
     for stage in stages:
-        for name, context in contexts.items():
-            computed[name].append(run_context(api, context, stage, force=True)[1])
-        seconds = [run_context(api, context, stage)[1] for context in contexts.values()]
+        for name, query in queries.items():
+            computed[name].append(query.run(api, stage, force=True)[1])
+        seconds = [query.run(api, stage)[1] for query in queries.values()]
         cached += seconds
         slowest.append(max(seconds))
     warmed = warm_dashboard(api)
@@ -74,7 +73,9 @@ def main() -> None:
         fresh = [
             render_dashboard(url, user, password, folder / f"{s}.png", stage=s) for s in (2, 9, 14)
         ]
-        shutil.rmtree(data_cache, ignore_errors=True)
+        # empty the folder, not remove it: the running server's file cache does not create it again
+        for entry in data_cache.iterdir():
+            entry.unlink()
         cold = render_stages(url, user, password, [17, 3, 8, 19], folder)[1:]
     api = SupersetApi(settings)
     warm_dashboard(api)  # leave the cache as `warm` does
@@ -84,7 +85,7 @@ def main() -> None:
             raise SystemExit(f"a chart failed: {[c for c in done.charts if c['error']]}")
 
     every = [s for values in computed.values() for s in values]
-    print(f"{len(stages)} stages, {len(contexts)} charts, {os.cpu_count()} cores")
+    print(f"{len(stages)} stages, {len(queries)} charts, {os.cpu_count()} cores")
     print(
         f"chart data computed on Trino: p50 {statistics.median(every):.3f} s, "
         f"p95 {p95(every):.3f} s; slowest chart: "

@@ -63,3 +63,7 @@ WTF_CSRF_EXEMPT_LIST = [
 ]
 
 TALISMAN_ENABLED = False  # plain http on 127.0.0.1; the default CSP would also allow OSM tiles
+
+# HTML in Markdown elements and Handlebars charts stays sanitized, with classes and inline styles
+# allowed: the stage explorer's speed legend has coloured squares, its big numbers their sizes.
+HTML_SANITIZATION_SCHEMA_EXTENSIONS = {"attributes": {"*": ["className", "style"]}}

@@ -1,7 +1,9 @@
-"""Superset's REST API as the admin: log in once (JWT), then JSON and file calls."""
+"""Superset's REST API as the admin: log in once (JWT), then JSON and file calls; its web views
+with the session of a form login."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import httpx
@@ -18,10 +20,11 @@ class SupersetApi:
             sup.admin_password, "PELOTON_SUPERSET__ADMIN_PASSWORD", "Superset's admin user"
         )
         self.client = httpx.Client(base_url=self.base, timeout=300)
+        self._credentials = {"username": sup.admin_user, "password": password}
+        self._web_login = threading.Lock()
+        self._logged_in_web = False
         token = self.call(
-            "POST",
-            "/api/v1/security/login",
-            json={"username": sup.admin_user, "password": password, "provider": "db"},
+            "POST", "/api/v1/security/login", json=self._credentials | {"provider": "db"}
         )["access_token"]
         self.client.headers["Authorization"] = f"Bearer {token}"
 
@@ -36,6 +39,20 @@ class SupersetApi:
                 f"{response.text[:500]}"
             )
         return response.json() if "json" in response.headers.get("content-type", "") else response
+
+    def web(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A call to one of Superset's web views (`/superset/explore_json/`), which know the
+        session cookie of a login through the web form, not the JWT. Logs in once."""
+        with self._web_login:
+            if not self._logged_in_web:
+                token = self.call("GET", "/api/v1/security/csrf_token/")["result"]
+                response = self.client.post(
+                    "/login/", data=self._credentials | {"csrf_token": token}
+                )
+                if response.status_code != 302 or "/login" in response.headers.get("location", ""):
+                    raise PelotonError(f"Superset at {self.base} refused the admin's web login")
+                self._logged_in_web = True
+        return self.call(method, path, **kwargs)
 
     def close(self) -> None:
         self.client.close()

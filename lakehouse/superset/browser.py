@@ -7,9 +7,12 @@ screenshot. The markers are Superset 6.1's own: a chart cell is
 and no loading indicator; an error panel is `[role="alert"]` inside the cell.
 
 The render time is read on the page's own clock (from the navigation's start): the moment every
-chart is marked rendered, then two animation frames later, when the frame holding them (the
-deck.gl canvases included) has been painted. The check for the markers only queries the DOM, every
-100 ms: reading the charts' text while they draw would force layouts and slow the page measured.
+chart is marked rendered and every WebGL canvas in a chart (deck.gl's) has drawn at its current
+size, then two animation frames later, when the frame holding them has been painted. deck.gl
+creates its WebGL device asynchronously and draws after its chart is marked rendered, so the
+page's WebGL draw calls are watched: a script added before the page's own wraps them and marks
+the canvas drawn with its size. The check only reads the DOM, every 100 ms: reading the charts'
+text while they draw would force layouts and slow the page measured.
 """
 
 from __future__ import annotations
@@ -28,11 +31,33 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+WEBGL_DRAWS_JS = """(() => {
+  const getContext = HTMLCanvasElement.prototype.getContext;
+  HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
+    const context = getContext.call(this, type, ...rest);
+    if (context && String(type).startsWith('webgl')) this.dataset.pelotonWebgl = '';
+    return context;
+  };
+  for (const Context of [window.WebGLRenderingContext, window.WebGL2RenderingContext]) {
+    for (const name of ['drawArrays', 'drawElements', 'drawArraysInstanced',
+                        'drawElementsInstanced']) {
+      const draw = Context && Context.prototype[name];
+      if (!draw) continue;
+      Context.prototype[name] = function (...args) {
+        const canvas = this.canvas;
+        if (canvas.dataset) canvas.dataset.pelotonDrawn = canvas.width + 'x' + canvas.height;
+        return draw.apply(this, args);
+      };
+    }
+  }
+})();"""
 READY_JS = """() => {
   const cells = document.querySelectorAll('[data-test="chart-grid-component"]');
+  const drawn = canvas => canvas.dataset.pelotonDrawn === canvas.width + 'x' + canvas.height;
   const done = cells.length > 0 && [...cells].every(c => c.querySelector('[role="alert"]') ||
     (c.querySelector('[data-test="slice-container"]') &&
-     !c.querySelector('[data-test="loading-indicator"], .loading')));
+     !c.querySelector('[data-test="loading-indicator"], .loading') &&
+     [...c.querySelectorAll('canvas[data-peloton-webgl]')].every(drawn)));
   return done ? performance.now() : false; }"""
 PAINTED_JS = """() => new Promise(done =>
   requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now()))))"""
@@ -40,6 +65,8 @@ STATE_JS = """() => [...document.querySelectorAll('[data-test="chart-grid-compon
   name: c.getAttribute('data-test-chart-name'), viz: c.getAttribute('data-test-viz-type'),
   loading: !!c.querySelector('[data-test="loading-indicator"], .loading'),
   rendered: !!c.querySelector('[data-test="slice-container"]'),
+  webgl: [...c.querySelectorAll('canvas[data-peloton-webgl]')].map(g =>
+    ({size: g.width + 'x' + g.height, drawn: g.dataset.pelotonDrawn || null})),
   error: (c.querySelector('[role="alert"]') || {}).innerText || null,
   text: (c.querySelector('[data-test="slice-container"]') || {}).innerText?.slice(0, 200)
     || null}))"""
@@ -52,7 +79,8 @@ class Rendered:
     """From the navigation's start to the frame with every chart painted (login excluded)."""
     charts: list[dict[str, Any]] = field(default_factory=list)
     cached: list[bool] = field(default_factory=list)
-    """Per chart data request of the page: whether Superset answered from its data cache."""
+    """Per chart data request of the page (chart data API and legacy `explore_json`): whether
+    Superset answered from its data cache."""
     rejected: list[str] = field(default_factory=list)
     """Columns of filters that Superset could not apply to a chart's dataset. Such a query is
     also never answered from the data cache (Superset runs a query whose cached result applied
@@ -121,7 +149,9 @@ def render_stages(
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_context(viewport={"width": 1600, "height": 1400}).new_page()
+            context = browser.new_context(viewport={"width": 1600, "height": 1400})
+            context.add_init_script(WEBGL_DRAWS_JS)
+            page = context.new_page()
             page.goto(f"{base_url}/login/")
             page.locator('[data-test="username-input"]').fill(user)
             page.locator('[data-test="password-input"]').fill(password)
@@ -134,10 +164,17 @@ def render_stages(
                 def answered(
                     response: Response, cached: list[bool] = cached, rejected: list[str] = rejected
                 ) -> None:
-                    if "/api/v1/chart/data" in response.url and response.ok:
-                        for result in response.json()["result"]:
-                            cached.append(bool(result.get("is_cached")))
-                            rejected += [f["column"] for f in result.get("rejected_filters") or []]
+                    if not response.ok:
+                        return
+                    if "/api/v1/chart/data" in response.url:
+                        results = response.json()["result"]
+                    elif "/superset/explore_json/" in response.url:  # legacy chart types
+                        results = [response.json()]
+                    else:
+                        return
+                    for result in results:
+                        cached.append(bool(result.get("is_cached")))
+                        rejected += [f["column"] for f in result.get("rejected_filters") or []]
 
                 page.wait_for_timeout(pause_s * 1000)
                 page.on("response", answered)
@@ -155,7 +192,11 @@ def render_stages(
                 page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
                 state = page.evaluate(STATE_JS)
                 ok = bool(state) and all(
-                    c["rendered"] and not c["loading"] and not c["error"] for c in state
+                    c["rendered"]
+                    and not c["loading"]
+                    and not c["error"]
+                    and all(g["drawn"] == g["size"] for g in c["webgl"])
+                    for c in state
                 )
                 found.append(Rendered(ok, seconds, state, cached, rejected))
         finally:

@@ -1,8 +1,11 @@
-"""`peloton superset check`: every chart of the dashboards fetched through the chart data API.
+"""`peloton superset check`: every chart of the dashboards fetched as the dashboard fetches it.
 
-Each chart's saved query context is run through `POST /api/v1/chart/data`, for one stage when
-`stage` is given (as the dashboard's stage filter would), and its rows are counted. A chart
-that errors or returns no row fails the check.
+Each chart's query is run, for one stage when `stage` is given (as the dashboard's stage filter
+would), and its rows are counted. A chart that errors or returns no row fails the check. Most
+charts send their saved query context to the chart data API (`POST /api/v1/chart/data`); a
+chart type whose Superset 6.1 plugin still uses the legacy endpoint (`LEGACY_VIZ`: deck.gl's
+GeoJSON) sends its saved form data to `/superset/explore_json/`, which keeps its own keys in
+the data cache.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from lakehouse.errors import PelotonError
 from lakehouse.superset.api import SupersetApi
 
 DASHBOARD = "stage-explorer"
+LEGACY_VIZ = frozenset({"deck_geojson"})
+"""Chart types whose frontend plugin fetches its data from `/superset/explore_json/` (Superset
+6.1's `useLegacyApi`), not from the chart data API."""
 
 
 @dataclass(frozen=True)
@@ -35,12 +41,9 @@ class ChartCheck:
         return asdict(self) | {"ok": self.ok}
 
 
-def saved_context(api: SupersetApi, chart_id: int) -> dict[str, Any]:
-    """The chart's saved query context: the query its dashboard's frontend sends."""
-    chart = api.call("GET", f"/api/v1/chart/{chart_id}")["result"]
-    if not chart.get("query_context"):
-        raise PelotonError(f"chart {chart['slice_name']!r} has no saved query context")
-    return dict(json.loads(chart["query_context"]))
+def stage_filters(stage: int) -> list[dict[str, Any]]:
+    """The native stage filter's clause, as the dashboard sends it."""
+    return [{"col": "stage", "op": "IN", "val": [stage]}]
 
 
 def run_context(
@@ -55,20 +58,71 @@ def run_context(
     context = json.loads(json.dumps(context)) | {"force": force}
     if stage is not None:
         for query in context["queries"]:
-            query["filters"] = [
-                {"col": "stage", "op": "IN", "val": [stage]},
-                *query.get("filters", []),
-            ]
+            query["filters"] = [*stage_filters(stage), *query.get("filters", [])]
     started = time.perf_counter()
     result = api.call("POST", "/api/v1/chart/data", json=context)["result"][0]
     return list(result.get("data") or []), time.perf_counter() - started
+
+
+def run_legacy(
+    api: SupersetApi, form_data: dict[str, Any], stage: int | None = None, force: bool = False
+) -> tuple[list[dict[str, Any]], float]:
+    """Rows (deck.gl's features) of a legacy chart's form data, for one stage when given, as its
+    plugin posts it to `/superset/explore_json/`: the stage filter in `extra_form_data`, which
+    Superset merges into the chart's filters. `force` runs it on Trino and caches the rows."""
+    form = form_data | {"extra_form_data": {"filters": stage_filters(stage)} if stage else {}}
+    params = {"form_data": json.dumps({"slice_id": form_data["slice_id"]})}
+    if force:
+        params["force"] = "true"
+    started = time.perf_counter()
+    payload = api.web(
+        "POST", "/superset/explore_json/", params=params, data={"form_data": json.dumps(form)}
+    )
+    if payload.get("errors"):
+        raise PelotonError(f"explore_json: {payload['errors'][0].get('message')}")
+    data = payload.get("data") or {}
+    rows = data.get("features", []) if isinstance(data, dict) else data
+    return list(rows), time.perf_counter() - started
+
+
+@dataclass(frozen=True)
+class ChartQuery:
+    """What the dashboard's frontend sends for a chart: its saved query context (the chart data
+    API) or, for a legacy chart type, its saved form data (`explore_json`)."""
+
+    chart_id: int
+    name: str
+    viz_type: str
+    request: dict[str, Any]
+
+    @property
+    def legacy(self) -> bool:
+        return self.viz_type in LEGACY_VIZ
+
+    def run(
+        self, api: SupersetApi, stage: int | None = None, force: bool = False
+    ) -> tuple[list[dict[str, Any]], float]:
+        run = run_legacy if self.legacy else run_context
+        return run(api, self.request, stage, force)
+
+
+def chart_query(api: SupersetApi, chart_id: int) -> ChartQuery:
+    """The chart's query as its dashboard sends it."""
+    chart = api.call("GET", f"/api/v1/chart/{chart_id}")["result"]
+    viz = chart.get("viz_type") or "?"
+    if viz in LEGACY_VIZ:
+        form = json.loads(chart.get("params") or "{}") | {"slice_id": chart_id, "viz_type": viz}
+        return ChartQuery(chart_id, chart["slice_name"], viz, form)
+    if not chart.get("query_context"):
+        raise PelotonError(f"chart {chart['slice_name']!r} has no saved query context")
+    return ChartQuery(chart_id, chart["slice_name"], viz, json.loads(chart["query_context"]))
 
 
 def chart_data(
     api: SupersetApi, chart_id: int, stage: int | None = None
 ) -> tuple[list[dict[str, Any]], float]:
     """The chart's rows (its saved query, for one stage when given) and the seconds taken."""
-    return run_context(api, saved_context(api, chart_id), stage)
+    return chart_query(api, chart_id).run(api, stage)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 from lakehouse.errors import PelotonError
 from lakehouse.superset.api import SupersetApi
-from lakehouse.superset.check import DASHBOARD, run_context, saved_context, stage_filter
+from lakehouse.superset.check import DASHBOARD, chart_query, run_context, stage_filter
 
 FILTER_ROW_LIMIT = 1000
 """Superset's default row limit for a native filter's options (NATIVE_FILTER_DEFAULT_ROW_LIMIT)."""
@@ -91,18 +91,18 @@ def warm_dashboard(
     options, _ = run_context(api, filter_context(found.dataset_id, found.column), force=True)
     stages = sorted(int(row[found.column]) for row in options if row.get(found.column) is not None)
     charts = api.call("GET", f"/api/v1/dashboard/{dashboard}/charts")["result"]
-    contexts = {c["slice_name"]: saved_context(api, c["id"]) for c in charts}
+    queries = {c["slice_name"]: chart_query(api, c["id"]) for c in charts}
     unfiltered = sorted(c["slice_name"] for c in charts if c["id"] in found.excluded)
     jobs: list[tuple[str, int | None]] = [(name, None) for name in unfiltered]
     jobs += [
-        (name, stage) for stage in stages for name in sorted(contexts) if name not in unfiltered
+        (name, stage) for stage in stages for name in sorted(queries) if name not in unfiltered
     ]
     warmed = Warmed(stages, queries=1)
 
     def fetch(job: tuple[str, int | None]) -> str | None:
         name, stage = job
         try:
-            run_context(api, contexts[name], stage=stage, force=True)
+            queries[name].run(api, stage=stage, force=True)
         except PelotonError as exc:
             where = f"{name} (stage {stage})" if stage is not None else name
             return f"{where}: {exc}"
