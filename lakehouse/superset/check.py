@@ -70,7 +70,8 @@ def run_legacy(
     """Rows (deck.gl's features) of a legacy chart's form data, for one stage when given, as its
     plugin posts it to `/superset/explore_json/`: the stage filter in `extra_form_data`, which
     Superset merges into the chart's filters. `force` runs it on Trino and caches the rows."""
-    form = form_data | {"extra_form_data": {"filters": stage_filters(stage)} if stage else {}}
+    extra = {"filters": stage_filters(stage)} if stage is not None else {}
+    form = form_data | {"extra_form_data": extra}
     params = {"form_data": json.dumps({"slice_id": form_data["slice_id"]})}
     if force:
         params["force"] = "true"
