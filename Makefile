@@ -30,10 +30,11 @@ test: install browser ## run every test, integration included (starts its own se
 test-unit: install ## run the tests that need no server
 	$(VENV)/bin/pytest -m "not integration"
 
-lint: install ## ruff (lint + format check) and mypy
+lint: install ## ruff (lint + format check), mypy and the layering contracts (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: install ## format the code with ruff
 	$(VENV)/bin/ruff format .

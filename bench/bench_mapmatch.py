@@ -21,8 +21,8 @@ import numpy as np
 import pyarrow as pa
 from benchkit import peak_rss_mb
 
+from lakehouse.transform.day_telemetry import StageRoute, stage_day
 from lakehouse.transform.mapmatch import group_starts, match_points, to_plane
-from lakehouse.transform.telemetry import StageRoute, stage_day
 from racesim.simulate import simulate_race
 from racesim.telemetry import stage_telemetry
 

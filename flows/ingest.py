@@ -18,7 +18,6 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from lakehouse.catalog import open_catalog
 from lakehouse.ingest import run
-from lakehouse.ingest.commit import landed_fingerprints
 from lakehouse.ingest.files import FileResult
 from lakehouse.ingest.telemetry import (
     DayResult,
@@ -27,6 +26,7 @@ from lakehouse.ingest.telemetry import (
     skipped,
     telemetry_table,
 )
+from lakehouse.lake.commits import landed_fingerprints
 from lakehouse.postgres.connect import source_url
 from lakehouse.settings import get_settings
 from lakehouse.sources.telemetry import SourceDay, list_days

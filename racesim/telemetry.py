@@ -8,8 +8,6 @@ that the start and the finish crossing can be timed to the second.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import numpy as np
 import pyarrow as pa
 
@@ -142,12 +140,3 @@ def stage_telemetry(race: StageRace, seed: int) -> pa.Table:
         if ride.rider.strava_athlete_id is not None
     ]
     return pa.Table.from_batches(batches, schema=TELEMETRY_SCHEMA)
-
-
-def partition_bounds(race: StageRace) -> tuple[str, str]:
-    """The stage day's partition range in UTC, [from, to)."""
-    day = race.info.date
-    return (
-        f"{day.isoformat()} 00:00:00+00",
-        f"{(day + timedelta(days=1)).isoformat()} 00:00:00+00",
-    )

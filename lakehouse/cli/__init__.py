@@ -7,7 +7,6 @@ import sys
 from lakehouse.cli import (  # noqa: F401  (registers commands)
     demo,
     doctor,
-    later,
     postgres,
     run,
     sim,

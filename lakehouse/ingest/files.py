@@ -17,7 +17,9 @@ import pyarrow as pa
 from pyiceberg.catalog import Catalog
 
 from lakehouse.errors import PelotonError
-from lakehouse.ingest.commit import ensure_table, landed_fingerprints, lineage, now, replace
+from lakehouse.lake.commits import ensure_table, landed_fingerprints, lineage, now, replace
+from lakehouse.lake.definition import TableDef
+from lakehouse.lake.raw_tables import ATHLETES, QUARANTINE, STAGE_ROUTES, STAGES
 from lakehouse.settings import Settings
 from lakehouse.sources.athletes import read_athletes
 from lakehouse.sources.rows import Parsed, Rejected, SourceFileError
@@ -28,7 +30,6 @@ from lakehouse.sources.stages import (
     stage_files,
     whole_file_rejected,
 )
-from lakehouse.tables.raw import ATHLETES, QUARANTINE, STAGE_ROUTES, STAGES, TableDef
 
 
 @dataclass(frozen=True)

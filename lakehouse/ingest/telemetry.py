@@ -1,7 +1,7 @@
 """Land telemetry days in `raw.telemetry`: one partition overwrite per day, in one commit.
 
 A day is loaded again when its source fingerprint changed, when it is new, or when a full
-refresh is asked for (see lakehouse.ingest.commit for where the state lives).
+refresh is asked for (see lakehouse.lake.commits for where the state lives).
 """
 
 from __future__ import annotations
@@ -17,18 +17,18 @@ import pyarrow as pa
 from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
-from lakehouse.ingest.commit import (
+from lakehouse.ingest.evolution import evolve
+from lakehouse.ingest.readahead import read_ahead
+from lakehouse.lake.commits import (
     ensure_table,
     landed_fingerprints,
     lineage,
     now,
     replace_partition,
 )
-from lakehouse.ingest.evolution import evolve
-from lakehouse.ingest.readahead import read_ahead
+from lakehouse.lake.raw_tables import TELEMETRY
 from lakehouse.sources.fingerprint import DayAggregates
 from lakehouse.sources.telemetry import SourceDay, iter_days, read_day
-from lakehouse.tables.raw import TELEMETRY
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def write_day(
     The source's columns are checked against the table on the first batch
     (lakehouse.ingest.evolution): new nullable columns are added, impossible changes fail
     before anything is written. Batches are then conformed and written as they come
-    (lakehouse.ingest.datafiles); the partition is replaced only once every row is written.
+    (lakehouse.lake.datafiles); the partition is replaced only once every row is written.
     The commit records the fingerprint of the rows read (lakehouse.sources.fingerprint).
     """
     stream = iter(batches)

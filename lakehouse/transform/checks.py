@@ -18,8 +18,8 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 from pyiceberg.table.refs import MAIN_BRANCH
 
-from lakehouse.ingest.commit import landed_summaries
-from lakehouse.tables.marts import (
+from lakehouse.lake.commits import landed_summaries
+from lakehouse.lake.mart_tables import (
     CLIMB_EFFORTS,
     GENERAL_CLASSIFICATION,
     MOUNTAINS_CLASSIFICATION,
@@ -30,9 +30,9 @@ from lakehouse.tables.marts import (
     STAGE_RESULTS,
     STAGE_SUMMARY,
 )
-from lakehouse.tables.raw import TELEMETRY
-from lakehouse.tables.staging import STAGING_ATHLETES, STAGING_STAGES, STAGING_TELEMETRY
-from lakehouse.transform.publish import read
+from lakehouse.lake.raw_tables import TELEMETRY
+from lakehouse.lake.readers import read, read_day
+from lakehouse.lake.staging_tables import STAGING_ATHLETES, STAGING_STAGES, STAGING_TELEMETRY
 from lakehouse.transform.staging import DUPLICATES_KEY
 
 KEYS = {
@@ -46,24 +46,6 @@ KEYS = {
     POINTS_CLASSIFICATION.name: ("stage", "bib"),
     MOUNTAINS_CLASSIFICATION.name: ("stage", "bib"),
 }
-
-
-def described_checks() -> dict[str, list[str]]:
-    """What `peloton check` asserts on each table, for the data dictionary."""
-    found: dict[str, list[str]] = {}
-    for name, key in KEYS.items():
-        found.setdefault(name, []).append(
-            f"unique key ({', '.join(key)}) with no null in it; riders and stages known to staging"
-        )
-    found[STAGE_RESULTS.name].append("a result or status for every rider-stage of staging")
-    found.setdefault(STAGING_TELEMETRY.name, []).append(
-        "per day, raw rows = staging rows + duplicates removed"
-    )
-    from lakehouse.transform.truth import TRUTH_CHECKS
-
-    for name, text in TRUTH_CHECKS.items():
-        found.setdefault(name, []).append(f"with --truth: {text}")
-    return found
 
 
 EXAMPLES = 5
@@ -155,9 +137,7 @@ def every_rider_has_a_result(catalog: Catalog, ref: str = MAIN_BRANCH) -> Check:
     }
     pairs: list[dict[str, Any]] = []
     for day in sorted(_rows_per_day(staging)):
-        rows = staging.scan(
-            row_filter=f"stage_date == '{day}'", selected_fields=("stage", "athlete_id")
-        ).to_arrow()
+        rows = read_day(staging, day, ("stage", "athlete_id"))
         pairs += rows.group_by(["stage", "athlete_id"]).aggregate([]).to_pylist()
     unknown = [p for p in pairs if p["athlete_id"] not in bib_of]
     missing = [

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pyarrow as pa
 
-from lakehouse.tables.marts import (
+from lakehouse.lake.definition import TableDef
+from lakehouse.lake.mart_tables import (
     CLIMB_EFFORTS,
     POINTS_AWARDED,
     RIDER_STAGE_SUMMARY,
@@ -17,7 +18,6 @@ from lakehouse.tables.marts import (
     STAGE_RESULTS,
     STAGE_SUMMARY,
 )
-from lakehouse.tables.raw import TableDef
 from lakehouse.transform.classifications import (
     FINISH_POINTS,
     MOUNTAIN_POINTS,

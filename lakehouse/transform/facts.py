@@ -6,7 +6,7 @@ from datetime import date
 
 from pyiceberg.catalog import Catalog
 
-from lakehouse.tables.staging import STAGING_STAGES
+from lakehouse.lake.staging_tables import STAGING_STAGES
 from lakehouse.transform.results import StageFacts
 
 

@@ -26,13 +26,13 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from lakehouse.lake.staging_tables import OFF_ROUTE_M
+
 EARTH_RADIUS_M = 6_371_008.8
 MAX_SPEED_MS = 30.0
 """Fastest credible progress along the route (108 km/h), for the search window."""
 WINDOW_AHEAD_M = 150.0
 WINDOW_BACK_M = 50.0
-OFF_ROUTE_M = 50.0
-"""A point farther than this from the route is off route (GPS spike, detour)."""
 REACQUIRE_M = 200.0
 REACQUIRE_AFTER = 3
 """Consecutive points found only outside the window before the window moves to them."""

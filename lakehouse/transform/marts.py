@@ -18,8 +18,10 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
 from lakehouse.errors import PelotonError
-from lakehouse.ingest.commit import ensure_table, landed_fingerprints, replace
-from lakehouse.tables.marts import (
+from lakehouse.lake.branches import AUDIT, head, open_audit, publish
+from lakehouse.lake.commits import ensure_table, landed_fingerprints, replace
+from lakehouse.lake.definition import TableDef
+from lakehouse.lake.mart_tables import (
     CLIMB_EFFORTS,
     GENERAL_CLASSIFICATION,
     MART_TABLES,
@@ -31,8 +33,8 @@ from lakehouse.tables.marts import (
     STAGE_RESULTS,
     STAGE_SUMMARY,
 )
-from lakehouse.tables.raw import TableDef
-from lakehouse.tables.staging import (
+from lakehouse.lake.readers import read, read_day
+from lakehouse.lake.staging_tables import (
     STAGING_ATHLETES,
     STAGING_CHECKPOINTS,
     STAGING_STAGE_ROUTES,
@@ -44,7 +46,6 @@ from lakehouse.transform.classifications import Award, classification
 from lakehouse.transform.day_marts import Rider, Route, day_marts, effort_row, typed
 from lakehouse.transform.efforts import Segment, segment_efforts
 from lakehouse.transform.facts import stage_facts
-from lakehouse.transform.publish import AUDIT, head, open_audit, publish, read
 from lakehouse.transform.results import Result, general_classification
 from lakehouse.transform.staging import snapshot_id, with_lineage
 from lakehouse.transform.tracks import TRACK_COLUMNS, tracks_of_day
@@ -133,9 +134,7 @@ def build_marts(
             continue
         if riders is None:
             riders, routes = _riders(catalog), _routes(catalog)
-        track = staging.scan(
-            row_filter=f"stage_date == '{part}'", selected_fields=TRACK_COLUMNS
-        ).to_arrow()
+        track = read_day(staging, part, TRACK_COLUMNS)
         stage = facts[day]
         _, rows = day_marts(stage, tracks_of_day(track), riders, routes[stage.stage])
         for definition in DAY_TABLES:
@@ -268,14 +267,7 @@ def efforts_between(catalog: Catalog, stage: int, start_km: float, end_km: float
         route.elevation(end_km * 1000.0),
     )
     riders = _riders(catalog)
-    track = (
-        catalog.load_table(STAGING_TELEMETRY.name)
-        .scan(
-            row_filter=f"stage_date == '{fact.stage_date.isoformat()}'",
-            selected_fields=TRACK_COLUMNS,
-        )
-        .to_arrow()
-    )
+    track = read_day(catalog.load_table(STAGING_TELEMETRY.name), fact.stage_date, TRACK_COLUMNS)
     tracks = {a: t for a, t in tracks_of_day(track).items() if a in riders}
     weights = {a: r.weight_kg for a, r in riders.items() if r.weight_kg}
     day = {"stage": stage, "stage_date": fact.stage_date}

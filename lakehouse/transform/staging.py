@@ -20,7 +20,7 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
 from lakehouse.errors import PelotonError
-from lakehouse.ingest.commit import (
+from lakehouse.lake.commits import (
     ensure_table,
     landed_fingerprints,
     lineage,
@@ -28,15 +28,17 @@ from lakehouse.ingest.commit import (
     replace,
     replace_partition,
 )
-from lakehouse.tables.raw import ATHLETES, STAGE_ROUTES, STAGES, TELEMETRY, TableDef
-from lakehouse.tables.staging import (
+from lakehouse.lake.definition import TableDef
+from lakehouse.lake.raw_tables import ATHLETES, STAGE_ROUTES, STAGES, TELEMETRY
+from lakehouse.lake.readers import read_day
+from lakehouse.lake.staging_tables import (
     STAGING_ATHLETES,
     STAGING_CHECKPOINTS,
     STAGING_STAGE_ROUTES,
     STAGING_STAGES,
     STAGING_TELEMETRY,
 )
-from lakehouse.transform.telemetry import StageRoute, stage_day
+from lakehouse.transform.day_telemetry import StageRoute, stage_day
 
 TRANSFORM_VERSION = "staging-1"
 RAW_ROWS_KEY = "peloton.raw_rows"
@@ -239,7 +241,7 @@ def stage_telemetry_day(
     batch_id: str,
 ) -> StagedResult:
     """Compute one staging day and replace its partition in one commit."""
-    rows = raw.scan(row_filter=f"stage_date == '{day.isoformat()}'").to_arrow()
+    rows = read_day(raw, day)
     staged = stage_day(rows, routes, day)
     data = with_lineage(staged.table, STAGING_TELEMETRY, TELEMETRY.name, batch_id)
     batches = data.to_batches(max_chunksize=262_144)

@@ -24,8 +24,8 @@ from typing import Any
 
 from pyiceberg.catalog import Catalog
 
-from lakehouse.tables.marts import CLIMB_EFFORTS, GENERAL_CLASSIFICATION, STAGE_RESULTS
-from lakehouse.tables.staging import STAGING_STAGES
+from lakehouse.lake.mart_tables import CLIMB_EFFORTS, GENERAL_CLASSIFICATION, STAGE_RESULTS
+from lakehouse.lake.staging_tables import STAGING_STAGES
 from lakehouse.transform.checks import EXAMPLES, Check, Figure, table_rows
 from lakehouse.transform.facts import stage_facts
 from lakehouse.transform.results import (

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from lakehouse.artifacts import Progress
 from lakehouse.catalog import open_catalog
-from lakehouse.doctor import find_java
 from lakehouse.errors import PelotonError
+from lakehouse.java import find_java
 from lakehouse.processes import stop_process
 from lakehouse.settings import Settings
 from lakehouse.trino.config import Layout, node_id, secret_environment, write_config

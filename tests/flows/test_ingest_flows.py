@@ -1,37 +1,15 @@
 """The ingestion flows on a real Prefect API, against the real PostgreSQL."""
 
 import json
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from cli_helpers import peloton
+from flow_helpers import SCHEMA, run_cli
 
 from lakehouse.settings import get_settings
-from racesim.simulate import SimulationReport, run_simulation
+from racesim.simulate import SimulationReport
 
 pytestmark = pytest.mark.integration
-SCHEMA = "flow_src"
-
-
-@pytest.fixture(scope="module")
-def report(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> SimulationReport:
-    out = tmp_path_factory.mktemp("flowsim") / "sources"
-    return run_simulation("tiny", 12, out, postgres_url, schema=SCHEMA)
-
-
-@pytest.fixture()
-def env(report: SimulationReport, postgres_url: str, tmp_path: Path) -> dict[str, str]:
-    return {
-        "PELOTON_HOME": str(tmp_path),
-        "PELOTON_SOURCE__URL": postgres_url,
-        "PELOTON_SOURCE__SCHEMA_NAME": SCHEMA,
-        "PELOTON_FILES__SOURCES_DIR": str(report.out_dir),
-        "PELOTON_CATALOG__NAME": f"flows_{tmp_path.name}"[:60],
-        "PREFECT_HOME": str(tmp_path / "prefect"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    }
 
 
 @pytest.fixture()
@@ -93,16 +71,9 @@ def test_a_failing_day_is_retried_by_the_flow(
     }
 
 
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """`peloton ARGS` in a child process with `env` on top of this one's; must succeed."""
-    done = peloton(*args, env=env, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done
-
-
 def test_cli_runs_on_the_ephemeral_api(env: dict[str, str], report: SimulationReport) -> None:
-    done = _cli(env, "run", "--ingest-only")
-    listed = _cli(env, "tables", "--json")
+    done = run_cli(env, "run", "--ingest-only")
+    listed = run_cli(env, "tables", "--json")
     tables = {t["name"]: t for t in json.loads(listed.stdout)}
     assert tables["raw.telemetry"]["rows"] == report.total_rows
     assert {p["value"]: p["rows"] for p in tables["raw.telemetry"]["partitions"]} == {
@@ -112,66 +83,3 @@ def test_cli_runs_on_the_ephemeral_api(env: dict[str, str], report: SimulationRe
     assert tables["raw.athletes"]["rows"] == report.riders
     assert {"raw.stages", "raw.stage_routes", "raw.quarantine"} <= set(tables)
     assert env["PELOTON_SOURCE__URL"].split("@")[0] not in done.stdout + done.stderr
-
-
-def test_cli_run_ingests_then_transforms_and_a_rerun_skips(
-    env: dict[str, str], report: SimulationReport
-) -> None:
-    wide = {**env, "COLUMNS": "200"}
-
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return _cli(wide, *args)
-
-    first = cli("run")
-    assert "Transforms" in first.stdout and "duplicates removed" in first.stdout
-    tables = {t["name"]: t for t in json.loads(cli("tables", "--json").stdout)}
-    staged = tables["staging.telemetry"]
-    assert len(staged["partitions"]) == len(report.rows_per_partition)
-    assert 0 < staged["rows"] <= report.total_rows
-    results = tables["marts.stage_results"]["rows"]
-    assert results > 0 and tables["marts.general_classification"]["rows"] > 0
-    again = cli("run")
-    assert "unchanged" in again.stdout and "none (unchanged)" in again.stdout
-    tables = {t["name"]: t for t in json.loads(cli("tables", "--json").stdout)}
-    assert tables["staging.telemetry"]["snapshots"] == staged["snapshots"]
-    assert tables["marts.stage_results"]["rows"] == results
-
-
-def test_a_local_dask_cluster_gives_the_same_marts_as_threads(
-    env: dict[str, str], report: SimulationReport, tmp_path: Path
-) -> None:
-    """The transform's day tasks spread over a local Dask cluster of two worker processes."""
-    from lakehouse.catalog import open_catalog
-    from lakehouse.settings import Settings
-
-    marts = {}
-    for runner in ("threads", "dask"):
-        home = tmp_path / runner
-        run_env = {
-            **env,
-            "PELOTON_HOME": str(home),
-            "PELOTON_CATALOG__NAME": f"{runner}_{tmp_path.name}"[:60],
-            "PELOTON_TRANSFORM__RUNNER": runner,
-            "PELOTON_TRANSFORM__WORKERS": "2",
-        }
-        done = _cli(run_env, "run")
-        logs = done.stdout + done.stderr
-        assert ("Creating a new Dask cluster" in logs) == (runner == "dask")
-        settings = Settings(
-            home=home,
-            source={"url": env["PELOTON_SOURCE__URL"], "schema_name": SCHEMA},
-            catalog={"name": run_env["PELOTON_CATALOG__NAME"]},
-        )
-        catalog = open_catalog(settings)
-        marts[runner] = {
-            name: sorted(
-                (
-                    {k: v for k, v in row.items() if not k.startswith("_")}
-                    for row in catalog.load_table(name).scan().to_arrow().to_pylist()
-                ),
-                key=lambda r: (r["stage"], r["bib"]),
-            )
-            for name in ("marts.stage_results", "marts.general_classification")
-        }
-    assert marts["threads"]["marts.stage_results"]
-    assert marts["dask"] == marts["threads"]

@@ -10,23 +10,18 @@ from pyiceberg.types import (
     StringType,
 )
 
-from lakehouse.tables.raw import ATHLETES, STAGE_ROUTES, STAGES, TELEMETRY, TableDef
-from lakehouse.transform.mapmatch import OFF_ROUTE_M
+from lakehouse.lake.definition import TableDef, columns
+from lakehouse.lake.raw_tables import ATHLETES, STAGE_ROUTES, STAGES, TELEMETRY
 
+OFF_ROUTE_M = 50.0
+"""A point farther than this from the route is off route: flagged, and never moves the map
+matcher's window (lakehouse.transform.mapmatch)."""
 SPIKE_KMH = 120.0
 """A point reached from the previous one, and left for the next one, faster than this is a
 spike; reached faster than this but not left (the track goes on from there) is a jump."""
 MOVING_KMH = 3.0
 """At or above this head-unit speed (or speed along the route when the unit gives none), the
 rider is moving."""
-
-Column = tuple[str, object, bool, str]
-
-
-def columns(table: TableDef, *names: str) -> tuple[Column, ...]:
-    """Columns of another table, as declared there (name, type, required, doc)."""
-    found = {c[0]: c for c in table.columns}
-    return tuple(found[n] for n in names)
 
 
 STAGING_TELEMETRY = TableDef(

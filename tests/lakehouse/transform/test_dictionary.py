@@ -1,7 +1,11 @@
-from lakehouse.tables.dictionary import DOC_PATH, render
-from lakehouse.tables.marts import MART_TABLES
-from lakehouse.tables.raw import RAW_TABLES
-from lakehouse.tables.staging import STAGING_TABLES
+from pathlib import Path
+
+from lakehouse.lake.mart_tables import MART_TABLES
+from lakehouse.lake.raw_tables import RAW_TABLES
+from lakehouse.lake.staging_tables import STAGING_TABLES
+from lakehouse.transform.dictionary import render
+
+DOC_PATH = Path(__file__).resolve().parents[3] / "docs" / "data-dictionary.md"
 
 
 def test_committed_dictionary_matches_the_definitions() -> None:

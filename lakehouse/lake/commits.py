@@ -18,8 +18,8 @@ from pyiceberg.manifest import DataFile
 from pyiceberg.table import Table
 from pyiceberg.table.refs import MAIN_BRANCH
 
-from lakehouse.ingest.datafiles import delete_files, write_partition
-from lakehouse.tables.raw import TableDef
+from lakehouse.lake.datafiles import delete_files, write_partition
+from lakehouse.lake.definition import TableDef
 
 PART_KEY = "peloton.part"
 FINGERPRINT_KEY = "peloton.fingerprint"
@@ -125,7 +125,7 @@ def replace_with_files(
 ) -> None:
     """Delete the rows matching `where` and register the written `files`, in one commit.
 
-    The files are already in storage (lakehouse.ingest.datafiles); a conflict with another
+    The files are already in storage (lakehouse.lake.datafiles); a conflict with another
     writer only redoes the metadata, on the table's new state. `extra` goes into the snapshot
     summary too (keys `peloton.*`).
     """

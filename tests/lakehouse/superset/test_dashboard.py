@@ -21,7 +21,7 @@ from lakehouse.trino.client import run_sql
 pytestmark = pytest.mark.integration
 PASSWORD = "test-admin-password"
 ARTIFACTS = Path(
-    os.environ.get("PELOTON_TEST_ARTIFACTS") or Path(__file__).parents[2] / "test-artifacts"
+    os.environ.get("PELOTON_TEST_ARTIFACTS") or Path(__file__).parents[3] / "test-artifacts"
 )
 
 

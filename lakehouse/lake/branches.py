@@ -1,4 +1,4 @@
-"""Write-audit-publish for the marts, on Iceberg branches.
+"""Write-audit-publish on Iceberg branches: open an audit branch, publish its checked head.
 
 The marts are written on each table's `audit` branch, which starts from the published state
 (main). Readers, who read main, see nothing of it. The checks then read the audit branch. If
@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pyarrow as pa
 from pyiceberg.table import Table
-from pyiceberg.table.refs import MAIN_BRANCH
 
 from lakehouse.errors import PelotonError
 
@@ -44,13 +42,6 @@ def open_audit(table: Table) -> None:
 def head(table: Table, ref: str) -> int | None:
     found = table.refresh().refs().get(ref)
     return found.snapshot_id if found else None
-
-
-def read(table: Table, ref: str = MAIN_BRANCH, columns: Iterable[str] | None = None) -> pa.Table:
-    """The table as of `ref`'s head (main when the ref does not exist)."""
-    snapshot = head(table, ref) if ref != MAIN_BRANCH else None
-    fields = tuple(columns) if columns else ("*",)
-    return table.scan(snapshot_id=snapshot, selected_fields=fields).to_arrow()
 
 
 def publish(tables: Iterable[Table]) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pyiceberg.types import DateType, DoubleType, IntegerType, LongType, StringType, TimestamptzType
 
-from lakehouse.tables.raw import TableDef
-from lakehouse.tables.staging import STAGING_ATHLETES, columns
+from lakehouse.lake.definition import TableDef, columns
+from lakehouse.lake.staging_tables import STAGING_ATHLETES
 
 STAGE_RESULTS = TableDef(
     name="marts.stage_results",

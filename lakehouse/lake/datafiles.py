@@ -5,7 +5,7 @@ as one Arrow table, then writes it. Here batches are written as they come (the t
 compression properties, and pyiceberg's statistics for the manifests, so readers prune files as
 with pyiceberg's own files), so the read of the next batch overlaps the write of this one and
 memory holds a few batches, not a day. The
-files are registered by lakehouse.ingest.commit in one commit; until then no reader sees them,
+files are registered by lakehouse.lake.commits in one commit; until then no reader sees them,
 and a failed write deletes what it wrote.
 """
 
@@ -31,7 +31,7 @@ from pyiceberg.table import Table
 from pyiceberg.typedef import Record
 from pyiceberg.utils.properties import property_as_int
 
-from lakehouse.tables.raw import LINEAGE
+from lakehouse.lake.definition import LINEAGE
 
 ROWS_PER_FILE = 10_000_000
 """A partition larger than this is split into several files (a full-scale day is ~1.5 M rows)."""

@@ -1,7 +1,7 @@
 """staging.telemetry for one stage day: typed, deduplicated, flagged, matched to the route.
 
 Pure functions over Arrow tables and numpy arrays (no catalog, no Prefect), so each step is
-tested on its own. Thresholds are in lakehouse.tables.staging and lakehouse.transform.mapmatch.
+tested on its own. The flag thresholds are defined with the table, in lakehouse.lake.staging_tables.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from lakehouse.errors import PelotonError
-from lakehouse.tables.staging import MOVING_KMH, SPIKE_KMH, STAGING_TELEMETRY
+from lakehouse.lake.staging_tables import MOVING_KMH, OFF_ROUTE_M, SPIKE_KMH, STAGING_TELEMETRY
 from lakehouse.transform.mapmatch import (
-    OFF_ROUTE_M,
     RouteLine,
     group_starts,
     match_points,

@@ -13,9 +13,9 @@ from pyiceberg.catalog import Catalog
 
 from lakehouse.catalog import open_catalog
 from lakehouse.errors import PelotonError
-from lakehouse.ingest.datafiles import write_partition
 from lakehouse.ingest.readahead import read_ahead
 from lakehouse.ingest.telemetry import telemetry_table, write_day
+from lakehouse.lake.datafiles import write_partition
 from lakehouse.settings import Settings
 from lakehouse.sources.telemetry import SourceDay
 
@@ -176,7 +176,7 @@ def test_a_commit_that_fails_for_good_removes_its_files(
     def conflict(*args: object, **kwargs: object) -> None:
         raise CommitFailedException("another writer won five times")
 
-    monkeypatch.setattr("lakehouse.ingest.commit.replace_with_files", conflict)
+    monkeypatch.setattr("lakehouse.lake.commits.replace_with_files", conflict)
     with pytest.raises(CommitFailedException):
         write_day(table, _day("b"), iter([_source_batch(400)]), "run-2")
     assert {str(p) for p in (tmp_path / "warehouse").rglob("*.parquet")} == kept

@@ -1,0 +1,1 @@
+"""The table layer: every Iceberg table's definition, data files, commits, branches and readers."""

@@ -1,1 +1,0 @@
-"""Iceberg table definitions: schemas with column docs and partition specs, declared once."""
