@@ -18,12 +18,11 @@ from typing import Any
 
 import yaml
 
+from lakehouse.assets import part_dir
 from lakehouse.settings import Settings
 from lakehouse.superset.api import SupersetApi
-from lakehouse.superset.server import SUPERSET_DIR
 from lakehouse.templates import render
 
-ASSETS = SUPERSET_DIR / "assets"
 ROOT = "peloton_assets"
 """The bundle's single top folder (Superset strips the first component of every path)."""
 
@@ -33,8 +32,14 @@ def placeholders(settings: Settings) -> dict[str, str]:
     return {"trino_user": "bi", "trino_host": trino.host, "trino_port": str(trino.port)}
 
 
-def rendered(settings: Settings, folder: Path = ASSETS) -> dict[str, str]:
+def assets_dir() -> Path:
+    """The folder of the asset files, `assets/` among Superset's run-time files."""
+    return part_dir("superset") / "assets"
+
+
+def rendered(settings: Settings, folder: Path | None = None) -> dict[str, str]:
     """Every asset file's text with its placeholders filled, by path under the folder."""
+    folder = folder or assets_dir()
     values = placeholders(settings)
     return {
         str(path.relative_to(folder)): render(path.read_text(encoding="utf-8"), values, str(path))
@@ -42,7 +47,7 @@ def rendered(settings: Settings, folder: Path = ASSETS) -> dict[str, str]:
     }
 
 
-def bundle(settings: Settings, folder: Path = ASSETS) -> bytes:
+def bundle(settings: Settings, folder: Path | None = None) -> bytes:
     """The import ZIP: every rendered YAML under one top folder."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

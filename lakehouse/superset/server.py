@@ -21,11 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from lakehouse.assets import part_dir
 from lakehouse.errors import PelotonError
 from lakehouse.processes import stop_process
 from lakehouse.settings import Settings, require_secret
 
-SUPERSET_DIR = Path(__file__).resolve().parents[2] / "superset"
 START_TIMEOUT_S = 180.0
 THREADS = 4
 """Threads of each gunicorn worker (`superset.workers` of them): chart data requests wait on
@@ -51,15 +51,16 @@ class SupersetServer:
             "PATH": f"{self.venv / 'bin'}:{os.environ.get('PATH', '')}",
             "HOME": os.environ.get("HOME", str(self.root)),
             "LANG": os.environ.get("LANG", "C.UTF-8"),
-            "SUPERSET_CONFIG_PATH": str(SUPERSET_DIR / "superset_config.py"),
+            "SUPERSET_CONFIG_PATH": str(part_dir("superset") / "superset_config.py"),
             "SUPERSET_HOME_DIR": str(self.root),
             "SUPERSET_SECRET_KEY": secret,
             "FLASK_APP": "superset",
         }
 
     def _requirements_digest(self) -> str:
+        folder = part_dir("superset")
         text = b"".join(
-            (SUPERSET_DIR / name).read_bytes() for name in ("requirements.txt", "constraints.txt")
+            (folder / name).read_bytes() for name in ("requirements.txt", "constraints.txt")
         )
         return hashlib.sha1(text).hexdigest()
 
@@ -75,8 +76,9 @@ class SupersetServer:
         self._run([sys.executable, "-m", "venv", str(self.venv)], "create the virtualenv")
         uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
         python = str(self.venv / "bin" / "python")
-        requirements = ["-r", str(SUPERSET_DIR / "requirements.txt")]
-        constraints = ["-c", str(SUPERSET_DIR / "constraints.txt")]
+        folder = part_dir("superset")
+        requirements = ["-r", str(folder / "requirements.txt")]
+        constraints = ["-c", str(folder / "constraints.txt")]
         if Path(uv).is_file():
             command = [uv, "pip", "install", "--quiet", "--python", python]
         else:

@@ -11,11 +11,10 @@ import trino
 from trino.exceptions import Error as TrinoClientError
 from trino.exceptions import TrinoQueryError
 
+from lakehouse.assets import part_dir
 from lakehouse.errors import PelotonError
 from lakehouse.settings import Settings
-from lakehouse.trino.config import TEMPLATES
 
-VIEWS_DIR = TEMPLATES / "views"
 VIEWS_SCHEMA = "lakehouse.views"
 NODES_WAIT_S = 30.0
 
@@ -65,11 +64,16 @@ def run_sql(settings: Settings, query: str, user: str | None = None) -> Result:
             ) from None
 
 
-def view_files(folder: Path = VIEWS_DIR) -> list[Path]:
-    return sorted(folder.glob("*.sql"))
+def views_dir() -> Path:
+    """The folder of the view definitions, `views/` among Trino's run-time files."""
+    return part_dir("trino") / "views"
 
 
-def init_views(settings: Settings, folder: Path = VIEWS_DIR) -> list[str]:
+def view_files(folder: Path | None = None) -> list[Path]:
+    return sorted((folder or views_dir()).glob("*.sql"))
+
+
+def init_views(settings: Settings, folder: Path | None = None) -> list[str]:
     """Create the views schema if needed and create or replace every view, in file order."""
     run_sql(settings, f"CREATE SCHEMA IF NOT EXISTS {VIEWS_SCHEMA}")
     done = []

@@ -1,5 +1,8 @@
 """Trino's configuration, rendered from the templates in `trino/` into PELOTON_HOME/trino/etc.
 
+The templates are Trino's run-time files, found by lakehouse.assets (in the installed package or
+the checkout).
+
 The templates hold `{{name}}` placeholders, filled from the settings; a line whose placeholders
 are all empty is left out (an S3 endpoint on AWS, say). Secrets never reach a file: the catalog
 files name environment variables (`${ENV:PELOTON_TRINO_...}`), which Trino reads at start-up
@@ -16,13 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+from lakehouse.assets import part_dir
 from lakehouse.catalog import warehouse_location
 from lakehouse.errors import ConfigurationError
 from lakehouse.postgres.connect import source_url
 from lakehouse.settings import Settings
 from lakehouse.templates import render
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "trino"
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,12 @@ def values(settings: Settings, layout: Layout) -> dict[str, str]:
     }
 
 
-def write_config(settings: Settings, layout: Layout, templates: Path = TEMPLATES) -> None:
-    """Render the server's files and the two catalogs under `layout`, replacing old ones."""
+def write_config(settings: Settings, layout: Layout, templates: Path | None = None) -> None:
+    """Render the server's files and the two catalogs under `layout`, replacing old ones.
+
+    `templates` is Trino's run-time folder (`trino/`, found by lakehouse.assets by default).
+    """
+    templates = templates or part_dir("trino")
     filled = values(settings, layout)
     etc = layout.etc_dir
     (etc / "catalog").mkdir(parents=True, exist_ok=True)
