@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-
 import numpy as np
 import pyarrow as pa
 
-from lakehouse.lake.definition import TableDef
 from lakehouse.lake.mart_tables import (
     CLIMB_EFFORTS,
     POINTS_AWARDED,
@@ -25,7 +20,21 @@ from lakehouse.transform.classifications import (
     Award,
     award,
 )
-from lakehouse.transform.efforts import Effort, Segment, segment_efforts
+from lakehouse.transform.efforts import Climb, Effort, Segment, segment_efforts, stage_segments
+from lakehouse.transform.facts import Rider, Route
+from lakehouse.transform.mart_rows import (
+    ClimbEffortRow,
+    Day,
+    RiderStageSummaryRow,
+    SegmentEffortRow,
+    award_row,
+    climb_row,
+    result_row,
+    rider_columns,
+    segment_row,
+    stage_summary_row,
+    to_table,
+)
 from lakehouse.transform.results import (
     TT_START_LINE_M,
     Result,
@@ -35,44 +44,10 @@ from lakehouse.transform.results import (
     tt_start,
 )
 from lakehouse.transform.summaries import rider_summary, stage_summary
-from lakehouse.transform.tracks import FloatArray, Track
+from lakehouse.transform.tracks import Track
 
-FINAL_SEGMENT_M = 10_000.0
-"""Every stage also gets its final 10 km as a segment."""
-
-
-@dataclass(frozen=True)
-class Rider:
-    athlete_id: int
-    bib: int
-    name: str
-    team: str
-    weight_kg: float | None
-
-
-@dataclass(frozen=True)
-class Route:
-    """A stage's elevation profile along its distance, and its checkpoints."""
-
-    cum_m: FloatArray
-    ele_m: FloatArray
-    checkpoints: list[dict[str, object]] = field(default_factory=list)
-
-    def elevation(self, at_m: float) -> float | None:
-        known = ~np.isnan(self.ele_m)
-        if not known.any():
-            return None
-        return float(np.interp(at_m, self.cum_m[known], self.ele_m[known]))
-
-
-def typed(rows: Sequence[Mapping[str, object]], definition: TableDef) -> pa.Table:
-    """Rows as an Arrow table of the definition's columns (lineage left to the writer)."""
-    schema = pa.schema([f for f in definition.schema().as_arrow() if not f.name.startswith("_")])
-    return pa.Table.from_pylist(list(rows), schema=schema)
-
-
-def when(seconds: float | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+SegmentEfforts = list[tuple[Segment, list[Effort]]]
+ClimbEfforts = list[tuple[Segment, Climb, list[Effort]]]
 
 
 def rides(tracks: dict[int, Track], facts: StageFacts, riders: dict[int, Rider]) -> list[Ride]:
@@ -93,170 +68,58 @@ def rides(tracks: dict[int, Track], facts: StageFacts, riders: dict[int, Rider])
     return out
 
 
-def segments(facts: StageFacts, route: Route) -> list[Segment]:
-    """The stage's climbs (foot to summit) and its final 10 km."""
-    feet = {c["climb_number"]: c for c in route.checkpoints if c["checkpoint"] == "climb_foot"}
-    found = []
-    for top in (c for c in route.checkpoints if c["checkpoint"] == "climb_summit"):
-        foot = feet.get(top["climb_number"])
-        if foot is None:
-            continue
-        start_m = float(foot["distance_km"]) * 1000.0  # type: ignore[arg-type]
-        end_m = float(top["distance_km"]) * 1000.0  # type: ignore[arg-type]
-        found.append(
-            Segment(
-                stage=facts.stage,
-                segment_id=f"{facts.stage}-{start_m:.0f}-{end_m:.0f}",
-                name=str(top["name"]),
-                kind="climb",
-                start_m=start_m,
-                end_m=end_m,
-                start_ele_m=route.elevation(start_m),
-                end_ele_m=route.elevation(end_m),
-                category=str(top["category"]),
-                climb_number=int(top["climb_number"]),  # type: ignore[call-overload]
-            )
-        )
-    end = facts.route_length_m
-    start = max(end - FINAL_SEGMENT_M, 0.0)
-    found.append(
-        Segment(
-            facts.stage,
-            f"{facts.stage}-{start:.0f}-{end:.0f}",
-            "Final 10 km",
-            "segment",
-            start,
-            end,
-            route.elevation(start),
-            route.elevation(end),
-        )
-    )
-    return found
-
-
-def effort_row(effort: Effort, rider: Rider) -> dict[str, object]:
-    return {
-        "bib": rider.bib,
-        "athlete_id": effort.athlete_id,
-        "rider_name": rider.name,
-        "team": rider.team,
-        "started_at": when(effort.started_s),
-        "ended_at": when(effort.ended_s),
-        "time_s": effort.time_s,
-        "avg_speed_kmh": effort.avg_speed_kmh,
-        "vam_m_h": effort.vam_m_h,
-        "avg_power_w": effort.avg_power_w,
-        "w_per_kg": effort.w_per_kg,
-        "avg_hr_bpm": effort.avg_hr_bpm,
-        "rank": effort.rank,
-    }
-
-
 def day_marts(
     facts: StageFacts, tracks: dict[int, Track], riders: dict[int, Rider], route: Route
 ) -> tuple[list[Result], dict[str, pa.Table]]:
     """The day's results and its rows of every per-day mart, by table name."""
     results = stage_results(facts, rides(tracks, facts, riders))
     by_bib = {r.bib: r for r in riders.values()}
-    day = {"stage": facts.stage, "stage_date": facts.stage_date}
-    result_rows = [
-        {
-            **day,
-            "bib": r.bib,
-            "athlete_id": r.athlete_id,
-            "rider_name": by_bib[r.bib].name,
-            "team": by_bib[r.bib].team,
-            "status": r.status,
-            "started_at": when(r.start_s),
-            "finished_at": when(r.finish_s),
-            "finish_time_s": r.finish_time_s,
-            "official_time_s": r.official_time_s,
-            "bonus_s": r.bonus_s,
-            "rank": r.rank,
-            "gap_s": r.gap_s,
-        }
-        for r in results
-    ]
+    day = Day(facts.stage, facts.stage_date)
     weights = {a: r.weight_kg for a, r in riders.items() if r.weight_kg}
     known = {a: t for a, t in tracks.items() if a in riders}
-    climb_rows, segment_rows = [], []
-    climbs: list[tuple[Segment, list[Effort]]] = []
-    for segment in segments(facts, route):
-        efforts = segment_efforts(segment, known, weights)
-        if segment.kind == "climb":
-            climbs.append((segment, efforts))
-        for effort in efforts:
-            rider = riders[effort.athlete_id]
-            row = effort_row(effort, rider)
-            segment_rows.append(
-                {
-                    **day,
-                    "segment_id": segment.segment_id,
-                    "segment_name": segment.name,
-                    "kind": segment.kind,
-                    "start_km": segment.start_m / 1000.0,
-                    "end_km": segment.end_m / 1000.0,
-                    **row,
-                }
-            )
-            if segment.kind == "climb":
-                length = segment.end_m - segment.start_m
-                gain = (segment.end_ele_m or 0.0) - (segment.start_ele_m or 0.0)
-                climb_rows.append(
-                    {
-                        **day,
-                        "climb_number": segment.climb_number,
-                        "climb_name": segment.name,
-                        "category": segment.category,
-                        "length_km": length / 1000.0,
-                        "avg_gradient_pct": 100.0 * gain / length,
-                        **row,
-                    }
-                )
-    summary_rows = []
-    for athlete, track in sorted(known.items()):
-        s = rider_summary(track, route.ele_m, route.cum_m)
-        rider = riders[athlete]
-        summary_rows.append(
-            {
-                **day,
-                "bib": rider.bib,
-                "athlete_id": athlete,
-                "rider_name": rider.name,
-                "team": rider.team,
-                **{k: v for k, v in s.__dict__.items() if k != "athlete_id"},
-            }
-        )
-    award_rows = [
-        {
-            **day,
-            "bib": a.bib,
-            "athlete_id": by_bib[a.bib].athlete_id,
-            "rider_name": by_bib[a.bib].name,
-            "team": by_bib[a.bib].team,
-            "classification": a.classification,
-            "at": a.at,
-            "place": a.place,
-            "points": a.points,
-        }
-        for a in stage_awards(facts, results, known, riders, route, climbs)
-    ]
+    efforts = [(s, segment_efforts(s, known, weights)) for s in stage_segments(facts, route)]
+    climbs = [(s, s.climb, e) for s, e in efforts if s.climb is not None]
+    awards = stage_awards(facts, results, known, riders, route, climbs)
     summary = stage_summary(results, facts.route_length_m)
     winner = by_bib.get(summary.winner_bib) if summary.winner_bib is not None else None
-    stage_row = {
-        **day,
-        **summary.__dict__,
-        "winner_name": winner.name if winner else None,
-        "winner_team": winner.team if winner else None,
-    }
+    summaries = [
+        RiderStageSummaryRow(
+            day, rider_columns(riders[a]), rider_summary(track, route.ele_m, route.cum_m)
+        )
+        for a, track in sorted(known.items())
+    ]
     return results, {
-        STAGE_RESULTS.name: typed(result_rows, STAGE_RESULTS),
-        CLIMB_EFFORTS.name: typed(climb_rows, CLIMB_EFFORTS),
-        SEGMENT_EFFORTS.name: typed(segment_rows, SEGMENT_EFFORTS),
-        RIDER_STAGE_SUMMARY.name: typed(summary_rows, RIDER_STAGE_SUMMARY),
-        STAGE_SUMMARY.name: typed([stage_row], STAGE_SUMMARY),
-        POINTS_AWARDED.name: typed(award_rows, POINTS_AWARDED),
+        STAGE_RESULTS.name: to_table(
+            [result_row(day, r, by_bib[r.bib]) for r in results], STAGE_RESULTS
+        ),
+        CLIMB_EFFORTS.name: to_table(climb_rows(day, climbs, riders), CLIMB_EFFORTS),
+        SEGMENT_EFFORTS.name: to_table(segment_rows(day, efforts, riders), SEGMENT_EFFORTS),
+        RIDER_STAGE_SUMMARY.name: to_table(summaries, RIDER_STAGE_SUMMARY),
+        STAGE_SUMMARY.name: to_table([stage_summary_row(day, summary, winner)], STAGE_SUMMARY),
+        POINTS_AWARDED.name: to_table(
+            [award_row(day, a, by_bib[a.bib]) for a in awards], POINTS_AWARDED
+        ),
     }
+
+
+def segment_rows(
+    day: Day, efforts: SegmentEfforts, riders: dict[int, Rider]
+) -> list[SegmentEffortRow]:
+    """marts.segment_efforts: every effort on every stored segment of the day."""
+    return [
+        segment_row(day, s, (s.start_m / 1000.0, s.end_m / 1000.0), e, riders[e.athlete_id])
+        for s, on_segment in efforts
+        for e in on_segment
+    ]
+
+
+def climb_rows(day: Day, climbs: ClimbEfforts, riders: dict[int, Rider]) -> list[ClimbEffortRow]:
+    """marts.climb_efforts: every effort on the day's categorized climbs."""
+    return [
+        climb_row(day, s, climb, e, riders[e.athlete_id])
+        for s, climb, on_climb in climbs
+        for e in on_climb
+    ]
 
 
 def stage_awards(
@@ -265,7 +128,7 @@ def stage_awards(
     tracks: dict[int, Track],
     riders: dict[int, Rider],
     route: Route,
-    climbs: list[tuple[Segment, list[Effort]]],
+    climbs: ClimbEfforts,
 ) -> list[Award]:
     """Points at the finish and the sprints, mountain points at the summits."""
     finishers = sorted(
@@ -279,17 +142,17 @@ def stage_awards(
         [r.bib for r in finishers],
         FINISH_POINTS.get(facts.profile, FINISH_POINTS["flat"]),
     )
-    for sprint in (c for c in route.checkpoints if c["checkpoint"] == "sprint"):
-        line = float(sprint["distance_km"]) * 1000.0  # type: ignore[arg-type]
+    for sprint in route.where("sprint"):
+        line = sprint.distance_km * 1000.0
         crossed = []
         for athlete, track in tracks.items():
             at = track.crossing(line)
             if at is not None:
                 crossed.append((at, riders[athlete].bib))
         order = [bib for _, bib in sorted(crossed)]
-        awards += award(facts.stage, "points", str(sprint["name"]), order, SPRINT_POINTS)
-    for segment, efforts in climbs:
+        awards += award(facts.stage, "points", str(sprint.name), order, SPRINT_POINTS)
+    for segment, climb, efforts in climbs:
         order = [riders[e.athlete_id].bib for e in sorted(efforts, key=lambda e: e.ended_s)]
-        scale = MOUNTAIN_POINTS.get(segment.category or "", ())
+        scale = MOUNTAIN_POINTS.get(climb.category, ())
         awards += award(facts.stage, "mountains", segment.name, order, scale)
     return awards

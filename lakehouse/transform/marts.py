@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
@@ -43,9 +42,14 @@ from lakehouse.lake.staging_tables import (
 )
 from lakehouse.transform.checks import Check, structural_checks
 from lakehouse.transform.classifications import Award, classification
-from lakehouse.transform.day_marts import Rider, Route, day_marts, effort_row, typed
-from lakehouse.transform.efforts import Segment, segment_efforts
-from lakehouse.transform.facts import stage_facts
+from lakehouse.transform.day_marts import day_marts
+from lakehouse.transform.facts import Rider, Route, riders, routes, stage_facts
+from lakehouse.transform.mart_rows import (
+    GeneralClassificationRow,
+    RankingRow,
+    RiderColumns,
+    to_table,
+)
 from lakehouse.transform.results import Result, general_classification
 from lakehouse.transform.staging import snapshot_id, with_lineage
 from lakehouse.transform.tracks import TRACK_COLUMNS, tracks_of_day
@@ -69,32 +73,6 @@ class MartsResult:
     standings: int
     published: list[str]
     """The tables whose main moved to the audited version."""
-
-
-def _riders(catalog: Catalog) -> dict[int, Rider]:
-    rows = catalog.load_table(STAGING_ATHLETES.name).scan().to_arrow().to_pylist()
-    return {
-        r["athlete_id"]: Rider(
-            r["athlete_id"], r["bib"], r["rider_name"], r["team"], r["weight_kg"]
-        )
-        for r in rows
-        if r["athlete_id"] is not None
-    }
-
-
-def _routes(catalog: Catalog) -> dict[int, Route]:
-    points = catalog.load_table(STAGING_STAGE_ROUTES.name).scan().to_arrow()
-    checkpoints = catalog.load_table(STAGING_CHECKPOINTS.name).scan().to_arrow().to_pylist()
-    routes = {}
-    stages = points["stage"].to_numpy()
-    for stage in np.unique(stages):
-        rows = points.filter(pa.array(stages == stage)).sort_by("seq")
-        routes[int(stage)] = Route(
-            rows["distance_km"].to_numpy() * 1000.0,
-            rows["ele_m"].cast(pa.float64()).fill_null(np.nan).to_numpy(),
-            [c for c in checkpoints if c["stage"] == stage],
-        )
-    return routes
 
 
 def _fingerprint(*parts: str) -> str:
@@ -121,8 +99,8 @@ def build_marts(
         open_audit(table)  # the same Table objects write below: they know the new branch
     tables = {t.name: everything[t.name] for t in DAY_TABLES}
     landed = {name: landed_fingerprints(table) for name, table in tables.items()}
-    riders: dict[int, Rider] | None = None
-    routes: dict[int, Route] = {}
+    starters: dict[int, Rider] | None = None
+    stage_routes: dict[int, Route] = {}
     days, skipped = [], []
     for part, staged_fp in sorted(landed_fingerprints(staging).items()):
         day = date.fromisoformat(part)
@@ -132,11 +110,11 @@ def build_marts(
         if not full_refresh and all(done.get(part) == fingerprint for done in landed.values()):
             skipped.append(day)
             continue
-        if riders is None:
-            riders, routes = _riders(catalog), _routes(catalog)
+        if starters is None:
+            starters, stage_routes = riders(catalog), routes(catalog)
         track = read_day(staging, part, TRACK_COLUMNS)
         stage = facts[day]
-        _, rows = day_marts(stage, tracks_of_day(track), riders, routes[stage.stage])
+        _, rows = day_marts(stage, tracks_of_day(track), starters, stage_routes[stage.stage])
         for definition in DAY_TABLES:
             source = STAGING_TELEMETRY.name
             data = with_lineage(rows[definition.name], definition, source, batch_id)
@@ -144,7 +122,7 @@ def build_marts(
             target = tables[definition.name]
             replace(target, data, where, part, fingerprint, batch_id, branch=AUDIT)
         days.append(day)
-    names = {r.bib: (r.name, r.team) for r in (riders or _riders(catalog)).values()}
+    names = {r.bib: (r.name, r.team) for r in (starters or riders(catalog)).values()}
     total, standings = _classification(catalog, tables[STAGE_RESULTS.name], names, batch_id)
     failed = [c for c in structural_checks(catalog, ref=AUDIT) if not c.ok]
     if failed:
@@ -167,9 +145,39 @@ class ChecksFailed(PelotonError):
 def _classification(
     catalog: Catalog, results_table: Table, names: dict[int, tuple[str, str]], batch_id: str
 ) -> tuple[int, int]:
-    """Recompute the classification from every stage's results: (results, standings)."""
-    rows = read(results_table, AUDIT).to_pylist()
-    results = [
+    """Recompute the classifications from every stage's results: (results, standings)."""
+    results = _stored_results(results_table)
+    athlete = {r.bib: r.athlete_id for r in results}
+    rider = {bib: RiderColumns(bib, athlete[bib], *names[bib]) for bib in athlete}
+    standings = general_classification(results)
+    data = to_table(
+        [
+            GeneralClassificationRow(s.stage, rider[s.bib], s.rank, s.total_time_s, s.gap_s)
+            for s in standings
+        ],
+        GENERAL_CLASSIFICATION,
+    )
+    fingerprint = str(head(results_table, AUDIT))
+    _rebuild(catalog, GENERAL_CLASSIFICATION, data, STAGE_RESULTS.name, fingerprint, batch_id)
+    awards = _stored_awards(catalog)
+    for kind, definition in (
+        ("points", POINTS_CLASSIFICATION),
+        ("mountains", MOUNTAINS_CLASSIFICATION),
+    ):
+        ranking = to_table(
+            [
+                RankingRow(r.stage, rider[r.bib], r.rank, r.points)
+                for r in classification(kind, awards, results, standings)
+            ],
+            definition,
+        )
+        _rebuild(catalog, definition, ranking, POINTS_AWARDED.name, fingerprint, batch_id)
+    return len(results), data.num_rows
+
+
+def _stored_results(results_table: Table) -> list[Result]:
+    """marts.stage_results on the audit branch, with what the classifications need."""
+    return [
         Result(
             stage=r["stage"],
             stage_date=r["stage_date"],
@@ -184,50 +192,17 @@ def _classification(
             rank=r["rank"],
             gap_s=r["gap_s"],
         )
-        for r in rows
+        for r in read(results_table, AUDIT).to_pylist()
     ]
-    athlete = {r.bib: r.athlete_id for r in results}
 
-    def rider(stage: int, bib: int) -> dict[str, object]:
-        name, team = names[bib]
-        return {
-            "stage": stage,
-            "bib": bib,
-            "athlete_id": athlete[bib],
-            "rider_name": name,
-            "team": team,
-        }
 
-    standings = general_classification(results)
-    data = typed(
-        [
-            rider(s.stage, s.bib)
-            | {"rank": s.rank, "total_time_s": s.total_time_s, "gap_s": s.gap_s}
-            for s in standings
-        ],
-        GENERAL_CLASSIFICATION,
-    )
-    fingerprint = str(head(results_table, AUDIT))
-    _rebuild(catalog, GENERAL_CLASSIFICATION, data, STAGE_RESULTS.name, fingerprint, batch_id)
-
+def _stored_awards(catalog: Catalog) -> list[Award]:
+    """marts.points_awarded on the audit branch."""
     awarded = read(ensure_table(catalog, POINTS_AWARDED), AUDIT).to_pylist()
-    awards = [
+    return [
         Award(a["stage"], a["bib"], a["classification"], a["at"], a["place"], a["points"])
         for a in awarded
     ]
-    for kind, definition in (
-        ("points", POINTS_CLASSIFICATION),
-        ("mountains", MOUNTAINS_CLASSIFICATION),
-    ):
-        ranking = typed(
-            [
-                rider(r.stage, r.bib) | {"rank": r.rank, "points": r.points}
-                for r in classification(kind, awards, results, standings)
-            ],
-            definition,
-        )
-        _rebuild(catalog, definition, ranking, POINTS_AWARDED.name, fingerprint, batch_id)
-    return len(rows), data.num_rows
 
 
 def _rebuild(
@@ -241,46 +216,3 @@ def _rebuild(
     table = ensure_table(catalog, definition)
     lineage = with_lineage(data, definition, source, batch_id)
     replace(table, lineage, "True", "all", fingerprint, batch_id, branch=AUDIT)
-
-
-def efforts_between(catalog: Catalog, stage: int, start_km: float, end_km: float) -> pa.Table:
-    """Every rider's effort on a distance range of a stage, computed now (not stored): rows of
-    marts.segment_efforts' shape, fastest first. Used for segments nobody defined in advance."""
-    facts = {f.stage: f for f in stage_facts(catalog).values()}
-    if stage not in facts:
-        raise PelotonError(f"stage {stage}: not in staging.stages; known: {sorted(facts)}")
-    fact = facts[stage]
-    if not 0 <= start_km < end_km <= fact.route_length_m / 1000.0 + 1e-9:
-        raise PelotonError(
-            f"stage {stage}: segment {start_km}-{end_km} km; expected 0 <= start < end <= "
-            f"{fact.route_length_m / 1000.0:.3f} km (the route's length)"
-        )
-    route = _routes(catalog)[stage]
-    segment = Segment(
-        stage,
-        f"{stage}-{start_km * 1000:.0f}-{end_km * 1000:.0f}",
-        f"km {start_km:g} to {end_km:g}",
-        "segment",
-        start_km * 1000.0,
-        end_km * 1000.0,
-        route.elevation(start_km * 1000.0),
-        route.elevation(end_km * 1000.0),
-    )
-    riders = _riders(catalog)
-    track = read_day(catalog.load_table(STAGING_TELEMETRY.name), fact.stage_date, TRACK_COLUMNS)
-    tracks = {a: t for a, t in tracks_of_day(track).items() if a in riders}
-    weights = {a: r.weight_kg for a, r in riders.items() if r.weight_kg}
-    day = {"stage": stage, "stage_date": fact.stage_date}
-    rows = [
-        {
-            **day,
-            "segment_id": segment.segment_id,
-            "segment_name": segment.name,
-            "kind": segment.kind,
-            "start_km": start_km,
-            "end_km": end_km,
-            **effort_row(e, riders[e.athlete_id]),
-        }
-        for e in segment_efforts(segment, tracks, weights)
-    ]
-    return typed(rows, SEGMENT_EFFORTS)

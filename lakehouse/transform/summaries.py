@@ -29,7 +29,8 @@ NP_WINDOW_S = 30
 
 @dataclass(frozen=True)
 class RiderSummary:
-    athlete_id: int
+    """The marts.rider_stage_summary measures of one rider's track."""
+
     distance_km: float
     moving_time_s: float
     avg_speed_kmh: float | None
@@ -87,7 +88,6 @@ def rider_summary(track: Track, profile_m: FloatArray, cum_m: FloatArray) -> Rid
     if (~np.isnan(power)).any() and len(dt):
         work = float(np.nansum(power[:-1] * step) / 1000.0)
     return RiderSummary(
-        athlete_id=track.athlete_id,
         distance_km=distance / 1000.0,
         moving_time_s=moving_time,
         avg_speed_kmh=distance / moving_time * 3.6 if moving_time > 0 else None,

@@ -8,8 +8,11 @@ from pyiceberg.catalog import Catalog
 from truth_helpers import read_truth
 
 from lakehouse.errors import PelotonError
+from lakehouse.lake.mart_tables import GENERAL_CLASSIFICATION, POINTS_CLASSIFICATION
 from lakehouse.transform.classifications import FINISH_POINTS, MOUNTAIN_POINTS
-from lakehouse.transform.marts import build_marts, efforts_between
+from lakehouse.transform.mart_rows import RankingRow, RiderColumns, to_table
+from lakehouse.transform.marts import build_marts
+from lakehouse.transform.segments import efforts_between
 
 pytestmark = pytest.mark.integration
 
@@ -175,3 +178,20 @@ def test_points_and_mountains_follow_the_scales(built: tuple[Catalog, Path]) -> 
                 totals[a["bib"]] = totals.get(a["bib"], 0) + a["points"]
         assert {r["bib"]: r["points"] for r in final} == {b: p for b, p in totals.items() if p}
         assert [r["points"] for r in final] == sorted((r["points"] for r in final), reverse=True)
+
+
+def test_a_row_converts_only_to_the_table_of_its_columns() -> None:
+    row = RankingRow(3, RiderColumns(7, 70, "A Rider", "A Team"), rank=1, points=20)
+    assert to_table([row], POINTS_CLASSIFICATION).to_pylist() == [
+        {
+            "stage": 3,
+            "bib": 7,
+            "athlete_id": 70,
+            "rider_name": "A Rider",
+            "team": "A Team",
+            "rank": 1,
+            "points": 20,
+        }
+    ]
+    with pytest.raises(ValueError, match=r"RankingRow for marts.general_classification: columns"):
+        to_table([row], GENERAL_CLASSIFICATION)
