@@ -95,7 +95,7 @@ SEGMENT_EFFORTS = TableDef(
     name="marts.segment_efforts",
     doc=(
         "Per segment and rider: the stage's climbs (named segments) and its final 10 km; "
-        "any other distance range is computed on demand (lakehouse.transform.marts)"
+        "any other distance range is computed on demand (lakehouse.transform.segments)"
     ),
     columns=(
         ("stage", IntegerType(), True, "stage number"),
