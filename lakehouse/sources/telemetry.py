@@ -67,14 +67,26 @@ def _lost(url: str, doing: str) -> Iterator[None]:
         ) from None
 
 
+def quote_ident(name: str) -> str:
+    """A PostgreSQL identifier, quoted: any name, quotes and dots included, stays one name."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    """A PostgreSQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _partitions(cur: Any, schema: str, table: str) -> list[tuple[date, str]]:
+    """The table's day partitions, oldest first, each named as a quoted `schema.table`."""
     # bounds are printed in the session's time zone: in UTC, a day's lower bound is its date
     cur.execute("set time zone 'UTC'")
+    parent = quote_literal(f"{quote_ident(schema)}.{quote_ident(table)}")
     cur.execute(
-        "select n.nspname || '.' || c.relname, pg_get_expr(c.relpartbound, c.oid) "
+        "select format('%I.%I', n.nspname, c.relname), pg_get_expr(c.relpartbound, c.oid) "
         "from pg_inherits i join pg_class c on c.oid = i.inhrelid "
         "join pg_namespace n on n.oid = c.relnamespace "
-        f"where i.inhparent = '{schema}.{table}'::regclass"
+        f"where i.inhparent = {parent}::regclass"
     )
     found = []
     for name, bound in cur.fetchall():
@@ -89,12 +101,16 @@ def _partitions(cur: Any, schema: str, table: str) -> list[tuple[date, str]]:
 
 
 def _describe(cur: Any, day: date, name: str, scan: bool) -> SourceDay:
-    """The partition's columns and change counter; with `scan`, its rows and fingerprint."""
+    """The partition's columns and change counter; with `scan`, its rows and fingerprint.
+
+    `name` is the partition's quoted name, as _partitions gives it.
+    """
+    relation = f"{quote_literal(name)}::regclass"
     cur.execute(
         "select string_agg(attname || ':' || format_type(atttypid, atttypmod), ',' "
         "order by attnum), (select coalesce(n_tup_ins + n_tup_upd + n_tup_del, 0) "
-        f"from pg_stat_user_tables where relid = '{name}'::regclass) "
-        f"from pg_attribute where attrelid = '{name}'::regclass and attnum > 0 "
+        f"from pg_stat_user_tables where relid = {relation}) "
+        f"from pg_attribute where attrelid = {relation} and attnum > 0 "
         "and not attisdropped"
     )
     columns, changes = cur.fetchone()
