@@ -16,7 +16,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from lakehouse.catalog import open_catalog
-from lakehouse.ingest import run
+from lakehouse.ingest import steps as run
+from lakehouse.lake.lock import run_lock
 from lakehouse.settings import Settings, get_settings
 from lakehouse.superset import refresh as superset_refresh
 from lakehouse.transform.marts import MartsResult, build_marts
@@ -73,12 +74,18 @@ DAYS_AT_ONCE: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=2)
 def transform(
     days: list[str] | None = None, full_refresh: bool = False
 ) -> tuple[list[StagedResult], MartsResult]:
-    """Build staging for new or changed days, then the marts; then refresh Superset's cache."""
+    """Build staging for new or changed days, then the marts; then refresh Superset's cache.
+
+    The run holds the lakehouse (lakehouse.lake.lock) while it writes: a second run at the
+    same time is refused with the holder named.
+    """
     batch_id = uuid.uuid4().hex
-    reference()
-    futures = [stage_day.submit(p, batch_id) for p in plan(days, full_refresh)]
-    staged = [f.result() for f in futures]
-    result = marts(days, full_refresh, batch_id)
+    settings = get_settings()
+    with run_lock(open_catalog(settings), settings.home_dir, "transform"):
+        reference()
+        futures = [stage_day.submit(p, batch_id) for p in plan(days, full_refresh)]
+        staged = [f.result() for f in futures]
+        result = marts(days, full_refresh, batch_id)
     if result.days:
         refresh_dashboards()
     rows: list[dict[str, Any]] = [

@@ -1,42 +1,61 @@
-"""Write-audit-publish on Iceberg branches: open an audit branch, publish its checked head.
+"""Write-audit-publish on Iceberg branches: a run's own branch, published all at once.
 
-The marts are written on each table's `audit` branch, which starts from the published state
-(main). Readers, who read main, see nothing of it. The checks then read the audit branch. If
-every check passes, each table's main is fast-forwarded to its audit head. If one fails,
-nothing is published: readers keep the previous good version, and the error names the failed
-checks with example rows.
+A run writes on its own branch (`audit-<batch id>`), which starts from the published state
+(main) of each table it writes. Readers of main see nothing of it. The checks read the branch;
+the snapshot ids they checked are then published: every table's main moves to exactly that
+snapshot, and the run's branch is removed, in one transaction over the SQL catalog's rows
+(lakehouse.lake.atomic), so a reader sees all of the run's tables or none of them. If a check
+fails, nothing is published: the branch stays, to be inspected, until the next run.
 
-Each table is published atomically, and the tables one after the other right after the checks.
-Iceberg's SQL catalog has no commit spanning several tables. A crash between two of them
-leaves some tables published; the next run publishes the rest, since their audit heads are
-already checked.
+Only one run writes at a time (lakehouse.lake.lock): any other audit branch a run finds is a
+dead run's, and is removed when the run opens its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
+from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
+from pyiceberg.table.refs import MAIN_BRANCH, SnapshotRefType
+from pyiceberg.table.update import (
+    AssertRefSnapshotId,
+    RemoveSnapshotRefUpdate,
+    SetSnapshotRefUpdate,
+    TableRequirement,
+    TableUpdate,
+)
 
 from lakehouse.errors import PelotonError
+from lakehouse.lake.atomic import commit_together
 
-AUDIT = "audit"
+AUDIT_PREFIX = "audit-"
 
 
-def open_audit(table: Table) -> None:
-    """Start the table's audit branch from what is published (main)."""
+def run_branch(batch_id: str) -> str:
+    """The branch a run writes on before it is checked and published."""
+    return f"{AUDIT_PREFIX}{batch_id}"
+
+
+def is_audit_branch(ref: str) -> bool:
+    """A run's audit branch (or the single `audit` branch of earlier versions)."""
+    return ref.startswith(AUDIT_PREFIX) or ref == "audit"
+
+
+def open_audit(table: Table, branch: str) -> None:
+    """Start `branch` from what is published (main), removing dead runs' audit branches."""
     if table.current_snapshot() is None:
         # a branch needs a snapshot to start from: an empty commit on main
         table.append(table.schema().as_arrow().empty_table())
-    head = table.current_snapshot()
-    assert head is not None
+    head_id = table.current_snapshot()
+    assert head_id is not None
     refs = table.refs()
-    if AUDIT in refs and refs[AUDIT].snapshot_id == head.snapshot_id:
+    if branch in refs:
         return
     manage = table.manage_snapshots()
-    if AUDIT in refs:
-        manage = manage.remove_branch(AUDIT)
-    manage.create_branch(head.snapshot_id, AUDIT).commit()
+    for stale in (name for name in refs if is_audit_branch(name)):
+        manage = manage.remove_branch(stale)
+    manage.create_branch(head_id.snapshot_id, branch).commit()
 
 
 def head(table: Table, ref: str) -> int | None:
@@ -44,24 +63,67 @@ def head(table: Table, ref: str) -> int | None:
     return found.snapshot_id if found else None
 
 
-def publish(tables: Iterable[Table]) -> list[str]:
-    """Fast-forward each table's main to its audit head; the names of the tables that moved."""
+def heads(tables: Iterable[Table], ref: str) -> dict[str, int]:
+    """Each table's snapshot id at `ref` (the snapshot a check reads), by table name."""
+    found = {}
+    for table in tables:
+        snapshot = head(table, ref)
+        if snapshot is not None:
+            found[".".join(table.name())] = snapshot
+    return found
+
+
+def _ancestors(table: Table, snapshot_id: int) -> set[int]:
+    found = set()
+    snapshot = table.snapshot_by_id(snapshot_id)
+    while snapshot is not None:
+        found.add(snapshot.snapshot_id)
+        parent = snapshot.parent_snapshot_id
+        snapshot = table.snapshot_by_id(parent) if parent is not None else None
+    return found
+
+
+def _publish_updates(
+    table: Table, checked: int, branch: str
+) -> tuple[tuple[TableUpdate, ...], tuple[TableRequirement, ...]]:
+    """Main to the checked snapshot (a fast-forward) and the run's branch removed."""
+    name = ".".join(table.name())
+    at_branch = head(table, branch)  # refreshes the table
+    current = table.current_snapshot()
+    main = current.snapshot_id if current is not None else None
+    if at_branch != checked:
+        raise PelotonError(f"{name}: {branch} moved after it was checked; run again")
+    if main is not None and main not in _ancestors(table, checked):
+        raise PelotonError(f"{name}: main moved since the audit started; run again")
+    updates: tuple[TableUpdate, ...] = (
+        SetSnapshotRefUpdate(
+            ref_name=MAIN_BRANCH,
+            type=SnapshotRefType.BRANCH,
+            snapshot_id=checked,
+            max_ref_age_ms=None,
+            max_snapshot_age_ms=None,
+            min_snapshots_to_keep=None,
+        ),
+        RemoveSnapshotRefUpdate(ref_name=branch),
+    )
+    return updates, (AssertRefSnapshotId(ref=MAIN_BRANCH, snapshot_id=main),)
+
+
+def publish(
+    catalog: Catalog, tables: Iterable[Table], checked: Mapping[str, int], branch: str
+) -> list[str]:
+    """Move each table's main to the snapshot that was checked and remove `branch`, for every
+    table at once; the names of the tables whose main moved."""
+    changes = []
     moved = []
     for table in tables:
-        audit = head(table, AUDIT)
-        current = table.current_snapshot()
-        if audit is None or (current is not None and current.snapshot_id == audit):
+        name = ".".join(table.name())
+        if name not in checked:
             continue
-        ancestors = set()
-        snapshot = table.snapshot_by_id(audit)
-        while snapshot is not None:
-            ancestors.add(snapshot.snapshot_id)
-            parent = snapshot.parent_snapshot_id
-            snapshot = table.snapshot_by_id(parent) if parent is not None else None
-        if current is not None and current.snapshot_id not in ancestors:
-            raise PelotonError(
-                f"{'.'.join(table.name())}: main moved since the audit started; run again"
-            )
-        table.manage_snapshots().set_current_snapshot(snapshot_id=audit).commit()
-        moved.append(".".join(table.name()))
+        updates, requirements = _publish_updates(table, checked[name], branch)
+        current = table.current_snapshot()
+        if current is None or current.snapshot_id != checked[name]:
+            moved.append(name)
+        changes.append((table, updates, requirements))
+    commit_together(catalog, changes)
     return moved

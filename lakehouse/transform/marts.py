@@ -17,7 +17,7 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
 from lakehouse.errors import PelotonError
-from lakehouse.lake.branches import AUDIT, head, open_audit, publish
+from lakehouse.lake.branches import head, heads, open_audit, publish, run_branch
 from lakehouse.lake.commits import ensure_table, landed_fingerprints, replace
 from lakehouse.lake.definition import TableDef
 from lakehouse.lake.mart_tables import (
@@ -88,6 +88,7 @@ def build_marts(
 ) -> MartsResult:
     """The per-day marts for new or changed days, then marts.general_classification."""
     batch_id = batch_id or uuid.uuid4().hex
+    branch = run_branch(batch_id)
     staging = catalog.load_table(STAGING_TELEMETRY.name)
     facts = stage_facts(catalog)
     reference = "+".join(
@@ -96,7 +97,7 @@ def build_marts(
     )
     everything = {t.name: ensure_table(catalog, t) for t in MART_TABLES}
     for table in everything.values():
-        open_audit(table)  # the same Table objects write below: they know the new branch
+        open_audit(table, branch)  # the same Table objects write below: they know the branch
     tables = {t.name: everything[t.name] for t in DAY_TABLES}
     landed = {name: landed_fingerprints(table) for name, table in tables.items()}
     starters: dict[int, Rider] | None = None
@@ -120,33 +121,42 @@ def build_marts(
             data = with_lineage(rows[definition.name], definition, source, batch_id)
             where = f"stage_date == '{part}'"
             target = tables[definition.name]
-            replace(target, data, where, part, fingerprint, batch_id, branch=AUDIT)
+            replace(target, data, where, part, fingerprint, batch_id, branch=branch)
         days.append(day)
     names = {r.bib: (r.name, r.team) for r in (starters or riders(catalog)).values()}
-    total, standings = _classification(catalog, tables[STAGE_RESULTS.name], names, batch_id)
-    failed = [c for c in structural_checks(catalog, ref=AUDIT) if not c.ok]
+    total, standings = _classification(catalog, tables[STAGE_RESULTS.name], names, batch_id, branch)
+    checked = heads(everything.values(), branch)
+    failed = [c for c in structural_checks(catalog, ref=branch) if not c.ok]
     if failed:
-        raise ChecksFailed(failed)
-    return MartsResult(days, skipped, total, standings, publish(everything.values()))
+        raise ChecksFailed(failed, branch)
+    published = publish(catalog, everything.values(), checked, branch)
+    return MartsResult(days, skipped, total, standings, published)
 
 
 class ChecksFailed(PelotonError):
     """The marts written on the audit branch failed a check: nothing was published."""
 
-    def __init__(self, failed: list[Check]) -> None:
+    def __init__(self, failed: list[Check], branch: str) -> None:
         self.failed = failed
+        self.branch = branch
         lines = [f"{c.table}: {c.name}: {c.detail}; e.g. {c.examples[:3]}" for c in failed]
         super().__init__(
             "the marts failed their checks and were not published (readers keep the previous "
-            "version):\n" + "\n".join(lines)
+            f"version; the rejected one is on branch {branch} until the next run):\n"
+            + "\n".join(lines)
         )
 
 
 def _classification(
-    catalog: Catalog, results_table: Table, names: dict[int, tuple[str, str]], batch_id: str
+    catalog: Catalog,
+    results_table: Table,
+    names: dict[int, tuple[str, str]],
+    batch_id: str,
+    branch: str,
 ) -> tuple[int, int]:
-    """Recompute the classifications from every stage's results: (results, standings)."""
-    results = _stored_results(results_table)
+    """Recompute the classifications from every stage's results on the run's branch:
+    (results, standings)."""
+    results = _stored_results(results_table, branch)
     athlete = {r.bib: r.athlete_id for r in results}
     rider = {bib: RiderColumns(bib, athlete[bib], *names[bib]) for bib in athlete}
     standings = general_classification(results)
@@ -157,9 +167,11 @@ def _classification(
         ],
         GENERAL_CLASSIFICATION,
     )
-    fingerprint = str(head(results_table, AUDIT))
-    _rebuild(catalog, GENERAL_CLASSIFICATION, data, STAGE_RESULTS.name, fingerprint, batch_id)
-    awards = _stored_awards(catalog)
+    fingerprint = str(head(results_table, branch))
+    _rebuild(
+        catalog, GENERAL_CLASSIFICATION, data, STAGE_RESULTS.name, fingerprint, batch_id, branch
+    )
+    awards = _stored_awards(catalog, branch)
     for kind, definition in (
         ("points", POINTS_CLASSIFICATION),
         ("mountains", MOUNTAINS_CLASSIFICATION),
@@ -171,12 +183,12 @@ def _classification(
             ],
             definition,
         )
-        _rebuild(catalog, definition, ranking, POINTS_AWARDED.name, fingerprint, batch_id)
+        _rebuild(catalog, definition, ranking, POINTS_AWARDED.name, fingerprint, batch_id, branch)
     return len(results), data.num_rows
 
 
-def _stored_results(results_table: Table) -> list[Result]:
-    """marts.stage_results on the audit branch, with what the classifications need."""
+def _stored_results(results_table: Table, branch: str) -> list[Result]:
+    """marts.stage_results on the run's branch, with what the classifications need."""
     return [
         Result(
             stage=r["stage"],
@@ -192,13 +204,13 @@ def _stored_results(results_table: Table) -> list[Result]:
             rank=r["rank"],
             gap_s=r["gap_s"],
         )
-        for r in read(results_table, AUDIT).to_pylist()
+        for r in read(results_table, branch).to_pylist()
     ]
 
 
-def _stored_awards(catalog: Catalog) -> list[Award]:
-    """marts.points_awarded on the audit branch."""
-    awarded = read(ensure_table(catalog, POINTS_AWARDED), AUDIT).to_pylist()
+def _stored_awards(catalog: Catalog, branch: str) -> list[Award]:
+    """marts.points_awarded on the run's branch."""
+    awarded = read(ensure_table(catalog, POINTS_AWARDED), branch).to_pylist()
     return [
         Award(a["stage"], a["bib"], a["classification"], a["at"], a["place"], a["points"])
         for a in awarded
@@ -212,7 +224,8 @@ def _rebuild(
     source: str,
     fingerprint: str,
     batch_id: str,
+    branch: str,
 ) -> None:
     table = ensure_table(catalog, definition)
     lineage = with_lineage(data, definition, source, batch_id)
-    replace(table, lineage, "True", "all", fingerprint, batch_id, branch=AUDIT)
+    replace(table, lineage, "True", "all", fingerprint, batch_id, branch=branch)

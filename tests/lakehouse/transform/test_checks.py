@@ -77,15 +77,19 @@ def test_a_failing_check_blocks_publishing_and_readers_keep_the_previous_marts(
         return results, rows
 
     monkeypatch.setattr(marts_module, "day_marts", with_a_duplicate)
-    with pytest.raises(ChecksFailed, match=r"marts.stage_results: unique key: .* 3 repeated"):
+    with pytest.raises(
+        ChecksFailed, match=r"marts.stage_results: unique key: .* 3 repeated"
+    ) as failed:
         build_marts(catalog, full_refresh=True)
     for name in names:  # nothing published: readers see the previous version
         assert catalog.load_table(name).current_snapshot().snapshot_id == before[name]
     assert catalog.load_table("marts.stage_results").scan().to_arrow().num_rows == published_rows
-    audit = catalog.load_table("marts.stage_results").refs()["audit"].snapshot_id
+    audit = catalog.load_table("marts.stage_results").refs()[failed.value.branch].snapshot_id
     assert audit != before["marts.stage_results"]  # the rejected version stays there to inspect
 
     monkeypatch.setattr(marts_module, "day_marts", original)
     result = build_marts(catalog, full_refresh=True)
     assert "marts.stage_results" in result.published
+    for name in names:  # the next run removed the rejected branch and its own
+        assert not [r for r in catalog.load_table(name).refs() if r.startswith("audit")]
     assert all(c.ok for c in structural_checks(catalog))
