@@ -17,10 +17,11 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from lakehouse.catalog import open_catalog
 from lakehouse.ingest import steps as run
+from lakehouse.lake.branches import run_branch
 from lakehouse.lake.lock import run_lock
 from lakehouse.settings import Settings, get_settings
 from lakehouse.superset import refresh as superset_refresh
-from lakehouse.transform.marts import MartsResult, build_marts
+from lakehouse.transform.marts import MartsResult, build_marts, open_run
 from lakehouse.transform.staging import (
     DayPlan,
     StagedResult,
@@ -31,8 +32,15 @@ from lakehouse.transform.staging import (
 
 
 @task(cache_policy=NO_CACHE)
-def reference() -> dict[str, int]:
-    return build_reference(open_catalog(get_settings()))
+def open_branch(batch_id: str) -> str:
+    """The run's branch, opened on every staging and mart table."""
+    open_run(open_catalog(get_settings()), batch_id)
+    return run_branch(batch_id)
+
+
+@task(cache_policy=NO_CACHE)
+def reference(batch_id: str, branch: str) -> dict[str, int]:
+    return build_reference(open_catalog(get_settings()), batch_id, branch)
 
 
 @task(cache_policy=NO_CACHE)
@@ -41,8 +49,8 @@ def plan(days: list[str] | None, full_refresh: bool) -> list[DayPlan]:
 
 
 @task(cache_policy=NO_CACHE)
-def stage_day(day_plan: DayPlan, batch_id: str) -> StagedResult:
-    result = build_day(open_catalog(get_settings()), day_plan, batch_id)
+def stage_day(day_plan: DayPlan, batch_id: str, branch: str) -> StagedResult:
+    result = build_day(open_catalog(get_settings()), day_plan, batch_id, branch=branch)
     logger = get_run_logger()
     if result.skipped:
         logger.info("staging %s: unchanged, skipped", result.day)
@@ -74,7 +82,8 @@ DAYS_AT_ONCE: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=2)
 def transform(
     days: list[str] | None = None, full_refresh: bool = False
 ) -> tuple[list[StagedResult], MartsResult]:
-    """Build staging for new or changed days, then the marts; then refresh Superset's cache.
+    """Build staging for new or changed days, then the marts, on the run's branch; publish
+    them together once checked; then refresh Superset's cache.
 
     The run holds the lakehouse (lakehouse.lake.lock) while it writes: a second run at the
     same time is refused with the holder named.
@@ -82,8 +91,9 @@ def transform(
     batch_id = uuid.uuid4().hex
     settings = get_settings()
     with run_lock(open_catalog(settings), settings.home_dir, "transform"):
-        reference()
-        futures = [stage_day.submit(p, batch_id) for p in plan(days, full_refresh)]
+        branch = open_branch(batch_id)
+        reference(batch_id, branch)
+        futures = [stage_day.submit(p, batch_id, branch) for p in plan(days, full_refresh)]
         staged = [f.result() for f in futures]
         result = marts(days, full_refresh, batch_id)
     if result.days:

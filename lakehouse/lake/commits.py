@@ -122,8 +122,10 @@ def replace_with_files(
     fingerprint: str,
     batch_id: str,
     extra: dict[str, str] | None = None,
+    branch: str = MAIN_BRANCH,
 ) -> None:
-    """Delete the rows matching `where` and register the written `files`, in one commit.
+    """Delete the rows matching `where` and register the written `files`, in one commit, on
+    `branch`.
 
     The files are already in storage (lakehouse.lake.datafiles); a conflict with another
     writer only redoes the metadata, on the table's new state. `extra` goes into the snapshot
@@ -134,8 +136,9 @@ def replace_with_files(
 
     def commit() -> None:
         with table.transaction() as txn:
-            txn.delete(delete_filter=where, snapshot_properties=properties)
-            with txn.update_snapshot(snapshot_properties=properties).fast_append() as append:
+            txn.delete(delete_filter=where, snapshot_properties=properties, branch=branch)
+            update = txn.update_snapshot(snapshot_properties=properties, branch=branch)
+            with update.fast_append() as append:
                 for data_file in files:
                     append.append_data_file(data_file)
 
@@ -150,8 +153,10 @@ def replace_partition(
     fingerprint: Callable[[], str],
     batch_id: str,
     extra: dict[str, str] | None = None,
+    branch: str = MAIN_BRANCH,
 ) -> list[DataFile]:
-    """Stream `batches` into the day's new files, then swap the day's partition in one commit.
+    """Stream `batches` into the day's new files, then swap the day's partition in one commit
+    (on `branch`, main by default).
 
     `fingerprint` is called once every batch is written (it may describe what was read).
     When the commit certainly failed, the new files are deleted; on CommitStateUnknown they
@@ -161,7 +166,7 @@ def replace_partition(
     part = day.isoformat()
     try:
         replace_with_files(
-            table, files, f"stage_date == '{part}'", part, fingerprint(), batch_id, extra
+            table, files, f"stage_date == '{part}'", part, fingerprint(), batch_id, extra, branch
         )
     except (CommitFailedException, ValidationException):
         delete_files(table, files)

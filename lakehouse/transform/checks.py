@@ -18,6 +18,7 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 from pyiceberg.table.refs import MAIN_BRANCH
 
+from lakehouse.lake.branches import head
 from lakehouse.lake.commits import landed_summaries
 from lakehouse.lake.mart_tables import (
     CLIMB_EFFORTS,
@@ -67,9 +68,10 @@ class Check:
 def table_rows(
     catalog: Catalog, name: str, columns: Iterable[str] | None = None, ref: str = MAIN_BRANCH
 ) -> list[dict[str, Any]]:
-    """The table's rows as of `ref` (marts only: the other layers are read from main)."""
+    """The table's rows as of `ref` (staging and marts, which a run writes on its branch; raw
+    is read from main)."""
     table = catalog.load_table(name)
-    return read(table, ref if name in KEYS else MAIN_BRANCH, columns).to_pylist()
+    return read(table, MAIN_BRANCH if name.startswith("raw.") else ref, columns).to_pylist()
 
 
 def unique_keys(catalog: Catalog, ref: str = MAIN_BRANCH) -> list[Check]:
@@ -95,8 +97,8 @@ def unique_keys(catalog: Catalog, ref: str = MAIN_BRANCH) -> list[Check]:
 
 
 def references(catalog: Catalog, ref: str = MAIN_BRANCH) -> list[Check]:
-    bibs = {r["bib"] for r in table_rows(catalog, STAGING_ATHLETES.name, ("bib",))}
-    stages = {r["stage"] for r in table_rows(catalog, STAGING_STAGES.name, ("stage",))}
+    bibs = {r["bib"] for r in table_rows(catalog, STAGING_ATHLETES.name, ("bib",), ref)}
+    stages = {r["stage"] for r in table_rows(catalog, STAGING_STAGES.name, ("stage",), ref)}
     checks = []
     for name in KEYS:
         key = [k for k in ("stage", "bib") if k in KEYS[name] or k == "stage"]
@@ -116,10 +118,11 @@ def references(catalog: Catalog, ref: str = MAIN_BRANCH) -> list[Check]:
     return checks
 
 
-def _rows_per_day(table: Table) -> dict[str, int]:
-    """Rows per stage_date partition of the published table, from file metadata (no data read)."""
+def _rows_per_day(table: Table, ref: str = MAIN_BRANCH) -> dict[str, int]:
+    """Rows per stage_date partition as of `ref`, from file metadata (no data read)."""
     counts: dict[str, int] = {}
-    for task in table.scan(selected_fields=("stage_date",)).plan_files():
+    snapshot = head(table, ref) if ref != MAIN_BRANCH else None
+    for task in table.scan(snapshot_id=snapshot, selected_fields=("stage_date",)).plan_files():
         value = task.file.partition[0]
         day = value if isinstance(value, date) else EPOCH + timedelta(days=int(value))
         counts[day.isoformat()] = counts.get(day.isoformat(), 0) + task.file.record_count
@@ -128,7 +131,7 @@ def _rows_per_day(table: Table) -> dict[str, int]:
 
 def every_rider_has_a_result(catalog: Catalog, ref: str = MAIN_BRANCH) -> Check:
     """Day by day (memory: one day's two columns at a time)."""
-    athletes = table_rows(catalog, STAGING_ATHLETES.name, ("bib", "athlete_id"))
+    athletes = table_rows(catalog, STAGING_ATHLETES.name, ("bib", "athlete_id"), ref)
     bib_of = {a["athlete_id"]: a["bib"] for a in athletes if a["athlete_id"] is not None}
     staging = catalog.load_table(STAGING_TELEMETRY.name)
     results = {
@@ -136,8 +139,8 @@ def every_rider_has_a_result(catalog: Catalog, ref: str = MAIN_BRANCH) -> Check:
         for r in table_rows(catalog, STAGE_RESULTS.name, ("stage", "bib"), ref)
     }
     pairs: list[dict[str, Any]] = []
-    for day in sorted(_rows_per_day(staging)):
-        rows = read_day(staging, day, ("stage", "athlete_id"))
+    for day in sorted(_rows_per_day(staging, ref)):
+        rows = read_day(staging, day, ("stage", "athlete_id"), ref)
         pairs += rows.group_by(["stage", "athlete_id"]).aggregate([]).to_pylist()
     unknown = [p for p in pairs if p["athlete_id"] not in bib_of]
     missing = [
@@ -155,7 +158,7 @@ def every_rider_has_a_result(catalog: Catalog, ref: str = MAIN_BRANCH) -> Check:
     )
 
 
-def staging_reconciles_with_raw(catalog: Catalog) -> Check:
+def staging_reconciles_with_raw(catalog: Catalog, ref: str = MAIN_BRANCH) -> Check:
     """Per staged day: raw rows = staging rows + the duplicates the transform removed.
 
     All three figures come from metadata: the data files' row counts of both tables and the
@@ -163,8 +166,8 @@ def staging_reconciles_with_raw(catalog: Catalog) -> Check:
     """
     raw_rows = _rows_per_day(catalog.load_table(TELEMETRY.name))
     staging = catalog.load_table(STAGING_TELEMETRY.name)
-    staged_rows = _rows_per_day(staging)
-    recorded = landed_summaries(staging)
+    staged_rows = _rows_per_day(staging, ref)
+    recorded = landed_summaries(staging, ref)
     bad = []
     for day, n in sorted(staged_rows.items()):
         summary = recorded.get(day, {})
@@ -186,12 +189,12 @@ def staging_reconciles_with_raw(catalog: Catalog) -> Check:
 
 
 def structural_checks(catalog: Catalog, ref: str = MAIN_BRANCH) -> list[Check]:
-    """Every structural check, on the marts as of `ref` (main: what readers see)."""
+    """Every structural check, on staging and the marts as of `ref` (main: what readers see)."""
     return [
         *unique_keys(catalog, ref),
         *references(catalog, ref),
         every_rider_has_a_result(catalog, ref),
-        staging_reconciles_with_raw(catalog),
+        staging_reconciles_with_raw(catalog, ref),
     ]
 
 

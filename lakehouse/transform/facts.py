@@ -8,7 +8,9 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
+from pyiceberg.table.refs import MAIN_BRANCH
 
+from lakehouse.lake.readers import read
 from lakehouse.lake.staging_tables import (
     STAGING_ATHLETES,
     STAGING_CHECKPOINTS,
@@ -58,8 +60,9 @@ class Route:
         return [c for c in self.checkpoints if c.checkpoint == checkpoint]
 
 
-def stage_facts(catalog: Catalog) -> dict[date, StageFacts]:
-    rows = catalog.load_table(STAGING_STAGES.name).scan().to_arrow().to_pylist()
+def stage_facts(catalog: Catalog, ref: str = MAIN_BRANCH) -> dict[date, StageFacts]:
+    """Each stage's facts, by its day, as of `ref` (main: what is published)."""
+    rows = read(catalog.load_table(STAGING_STAGES.name), ref).to_pylist()
     return {
         r["stage_date"]: StageFacts(
             stage=r["stage"],
@@ -74,9 +77,9 @@ def stage_facts(catalog: Catalog) -> dict[date, StageFacts]:
     }
 
 
-def riders(catalog: Catalog) -> dict[int, Rider]:
+def riders(catalog: Catalog, ref: str = MAIN_BRANCH) -> dict[int, Rider]:
     """The start list's riders with a Strava athlete id, by that id."""
-    rows = catalog.load_table(STAGING_ATHLETES.name).scan().to_arrow().to_pylist()
+    rows = read(catalog.load_table(STAGING_ATHLETES.name), ref).to_pylist()
     return {
         r["athlete_id"]: Rider(
             r["athlete_id"], r["bib"], r["rider_name"], r["team"], r["weight_kg"]
@@ -86,10 +89,10 @@ def riders(catalog: Catalog) -> dict[int, Rider]:
     }
 
 
-def routes(catalog: Catalog) -> dict[int, Route]:
+def routes(catalog: Catalog, ref: str = MAIN_BRANCH) -> dict[int, Route]:
     """Every stage's route, by stage number."""
-    points = catalog.load_table(STAGING_STAGE_ROUTES.name).scan().to_arrow()
-    checkpoints = catalog.load_table(STAGING_CHECKPOINTS.name).scan().to_arrow().to_pylist()
+    points = read(catalog.load_table(STAGING_STAGE_ROUTES.name), ref)
+    checkpoints = read(catalog.load_table(STAGING_CHECKPOINTS.name), ref).to_pylist()
     found = {}
     stages = points["stage"].to_numpy()
     for stage in np.unique(stages):

@@ -38,6 +38,7 @@ from lakehouse.lake.staging_tables import (
     STAGING_CHECKPOINTS,
     STAGING_STAGE_ROUTES,
     STAGING_STAGES,
+    STAGING_TABLES,
     STAGING_TELEMETRY,
 )
 from lakehouse.transform.checks import Check, structural_checks
@@ -51,7 +52,7 @@ from lakehouse.transform.mart_rows import (
     to_table,
 )
 from lakehouse.transform.results import Result, general_classification
-from lakehouse.transform.staging import snapshot_id, with_lineage
+from lakehouse.transform.staging import with_lineage
 from lakehouse.transform.tracks import TRACK_COLUMNS, tracks_of_day
 
 MARTS_VERSION = "marts-4"
@@ -89,21 +90,19 @@ def build_marts(
     """The per-day marts for new or changed days, then marts.general_classification."""
     batch_id = batch_id or uuid.uuid4().hex
     branch = run_branch(batch_id)
-    staging = catalog.load_table(STAGING_TELEMETRY.name)
-    facts = stage_facts(catalog)
+    everything = open_run(catalog, batch_id)  # these Table objects write: they know the branch
+    staging = everything[STAGING_TELEMETRY.name]
+    facts = stage_facts(catalog, branch)
     reference = "+".join(
-        snapshot_id(catalog.load_table(t.name))
+        str(head(everything[t.name], branch))
         for t in (STAGING_STAGES, STAGING_ATHLETES, STAGING_STAGE_ROUTES, STAGING_CHECKPOINTS)
     )
-    everything = {t.name: ensure_table(catalog, t) for t in MART_TABLES}
-    for table in everything.values():
-        open_audit(table, branch)  # the same Table objects write below: they know the branch
     tables = {t.name: everything[t.name] for t in DAY_TABLES}
     landed = {name: landed_fingerprints(table) for name, table in tables.items()}
     starters: dict[int, Rider] | None = None
     stage_routes: dict[int, Route] = {}
     days, skipped = [], []
-    for part, staged_fp in sorted(landed_fingerprints(staging).items()):
+    for part, staged_fp in sorted(landed_fingerprints(staging, branch).items()):
         day = date.fromisoformat(part)
         if (only is not None and day not in only) or day not in facts:
             continue
@@ -112,8 +111,8 @@ def build_marts(
             skipped.append(day)
             continue
         if starters is None:
-            starters, stage_routes = riders(catalog), routes(catalog)
-        track = read_day(staging, part, TRACK_COLUMNS)
+            starters, stage_routes = riders(catalog, branch), routes(catalog, branch)
+        track = read_day(staging, part, TRACK_COLUMNS, branch)
         stage = facts[day]
         _, rows = day_marts(stage, tracks_of_day(track), starters, stage_routes[stage.stage])
         for definition in DAY_TABLES:
@@ -123,7 +122,7 @@ def build_marts(
             target = tables[definition.name]
             replace(target, data, where, part, fingerprint, batch_id, branch=branch)
         days.append(day)
-    names = {r.bib: (r.name, r.team) for r in (starters or riders(catalog)).values()}
+    names = {r.bib: (r.name, r.team) for r in (starters or riders(catalog, branch)).values()}
     total, standings = _classification(catalog, tables[STAGE_RESULTS.name], names, batch_id, branch)
     checked = heads(everything.values(), branch)
     failed = [c for c in structural_checks(catalog, ref=branch) if not c.ok]
@@ -131,6 +130,15 @@ def build_marts(
         raise ChecksFailed(failed, branch)
     published = publish(catalog, everything.values(), checked, branch)
     return MartsResult(days, skipped, total, standings, published)
+
+
+def open_run(catalog: Catalog, batch_id: str) -> dict[str, Table]:
+    """Every staging and mart table by name, with the run's branch opened on each: the run
+    writes there, and publishes them all at once once checked (lakehouse.lake.branches)."""
+    tables = {t.name: ensure_table(catalog, t) for t in (*STAGING_TABLES, *MART_TABLES)}
+    for table in tables.values():
+        open_audit(table, run_branch(batch_id))
+    return tables
 
 
 class ChecksFailed(PelotonError):

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
+from pyiceberg.table.refs import MAIN_BRANCH
 
 from lakehouse.errors import PelotonError
 from lakehouse.lake.commits import (
@@ -96,8 +97,11 @@ def load_routes(catalog: Catalog) -> tuple[dict[int, StageRoute], pa.Table]:
     return routes, raw
 
 
-def build_reference(catalog: Catalog, batch_id: str | None = None) -> dict[str, int]:
-    """staging.stages, stage_routes, checkpoints and athletes, each rebuilt whole."""
+def build_reference(
+    catalog: Catalog, batch_id: str | None = None, branch: str = MAIN_BRANCH
+) -> dict[str, int]:
+    """staging.stages, stage_routes, checkpoints and athletes, each rebuilt whole (on
+    `branch`, main by default)."""
     batch_id = batch_id or uuid.uuid4().hex
     routes, raw_routes = load_routes(catalog)
     counts: dict[str, int] = {}
@@ -112,12 +116,12 @@ def build_reference(catalog: Catalog, batch_id: str | None = None) -> dict[str, 
     )
     points = points.append_column("gradient_pct", pa.array(grades, mask=np.isnan(grades)))
     counts[STAGING_STAGE_ROUTES.name] = _rebuild(
-        catalog, STAGING_STAGE_ROUTES, points, STAGE_ROUTES.name, batch_id
+        catalog, STAGING_STAGE_ROUTES, points, STAGE_ROUTES.name, batch_id, branch=branch
     )
 
     checkpoints = raw_routes.filter(pc.equal(raw_routes["record"], "checkpoint"))
     counts[STAGING_CHECKPOINTS.name] = _rebuild(
-        catalog, STAGING_CHECKPOINTS, checkpoints, STAGE_ROUTES.name, batch_id
+        catalog, STAGING_CHECKPOINTS, checkpoints, STAGE_ROUTES.name, batch_id, branch=branch
     )
 
     stages = catalog.load_table(STAGES.name).scan().to_arrow()
@@ -131,7 +135,7 @@ def build_reference(catalog: Catalog, batch_id: str | None = None) -> dict[str, 
         pa.array([lengths[s] for s in stages["stage"].to_pylist()]),
     )
     counts[STAGING_STAGES.name] = _rebuild(
-        catalog, STAGING_STAGES, stages, STAGES.name, batch_id, (STAGE_ROUTES.name,)
+        catalog, STAGING_STAGES, stages, STAGES.name, batch_id, (STAGE_ROUTES.name,), branch
     )
 
     athletes = catalog.load_table(ATHLETES.name).scan().to_arrow()
@@ -143,7 +147,7 @@ def build_reference(catalog: Catalog, batch_id: str | None = None) -> dict[str, 
     if repeated:
         raise PelotonError(f"raw.athletes: bib(s) {repeated} appear more than once")
     counts[STAGING_ATHLETES.name] = _rebuild(
-        catalog, STAGING_ATHLETES, athletes, ATHLETES.name, batch_id
+        catalog, STAGING_ATHLETES, athletes, ATHLETES.name, batch_id, branch=branch
     )
     return counts
 
@@ -155,13 +159,15 @@ def _rebuild(
     source: str,
     batch_id: str,
     inputs: tuple[str, ...] = (),
+    branch: str = MAIN_BRANCH,
 ) -> int:
-    """Replace the whole table, unless the raw tables it is built from did not change."""
+    """Replace the whole table on `branch`, unless the raw tables it is built from did not
+    change."""
     table = ensure_table(catalog, definition)
     fingerprint = "+".join(
         [TRANSFORM_VERSION] + [snapshot_id(catalog.load_table(n)) for n in (source, *inputs)]
     )
-    if landed_fingerprints(table).get("all") == fingerprint:
+    if landed_fingerprints(table, branch).get("all") == fingerprint:
         return data.num_rows
     replace(
         table,
@@ -170,6 +176,7 @@ def _rebuild(
         "all",
         fingerprint,
         batch_id,
+        branch=branch,
     )
     return data.num_rows
 
@@ -209,14 +216,15 @@ def build_day(
     plan: DayPlan,
     batch_id: str,
     routes: dict[int, StageRoute] | None = None,
+    branch: str = MAIN_BRANCH,
 ) -> StagedResult:
-    """Build one planned staging day (skipped if its plan says so)."""
+    """Build one planned staging day on `branch` (skipped if its plan says so)."""
     if not plan.build:
         return StagedResult(plan.day, 0, 0, 0, True)
     raw = catalog.load_table(TELEMETRY.name)
     target = ensure_table(catalog, STAGING_TELEMETRY)
     routes = routes if routes is not None else load_routes(catalog)[0]
-    return stage_telemetry_day(raw, target, routes, plan.day, plan.fingerprint, batch_id)
+    return stage_telemetry_day(raw, target, routes, plan.day, plan.fingerprint, batch_id, branch)
 
 
 def build_telemetry(
@@ -224,12 +232,14 @@ def build_telemetry(
     full_refresh: bool = False,
     only: set[date] | None = None,
     batch_id: str | None = None,
+    branch: str = MAIN_BRANCH,
 ) -> list[StagedResult]:
-    """staging.telemetry for every raw day that is new or changed (or all of them)."""
+    """staging.telemetry for every raw day that is new or changed (or all of them), on
+    `branch`."""
     batch_id = batch_id or uuid.uuid4().hex
     plans = plan_telemetry(catalog, full_refresh, only)
     routes = load_routes(catalog)[0] if any(p.build for p in plans) else {}
-    return [build_day(catalog, plan, batch_id, routes) for plan in plans]
+    return [build_day(catalog, plan, batch_id, routes, branch) for plan in plans]
 
 
 def stage_telemetry_day(
@@ -239,13 +249,16 @@ def stage_telemetry_day(
     day: date,
     fingerprint: str,
     batch_id: str,
+    branch: str = MAIN_BRANCH,
 ) -> StagedResult:
-    """Compute one staging day and replace its partition in one commit."""
+    """Compute one staging day and replace its partition in one commit on `branch`."""
     rows = read_day(raw, day)
     staged = stage_day(rows, routes, day)
     data = with_lineage(staged.table, STAGING_TELEMETRY, TELEMETRY.name, batch_id)
     batches = data.to_batches(max_chunksize=262_144)
     dictionary = STAGING_TELEMETRY.dictionary
     counts = {RAW_ROWS_KEY: str(staged.raw_rows), DUPLICATES_KEY: str(staged.duplicates)}
-    replace_partition(target, batches, day, dictionary, lambda: fingerprint, batch_id, counts)
+    replace_partition(
+        target, batches, day, dictionary, lambda: fingerprint, batch_id, counts, branch
+    )
     return StagedResult(day, staged.raw_rows, data.num_rows, staged.duplicates, False)

@@ -9,9 +9,11 @@ import pytest
 from cli_helpers import peloton
 from pyiceberg.catalog import Catalog
 
+from lakehouse.lake.branches import head, run_branch
 from lakehouse.transform import marts as marts_module
 from lakehouse.transform.checks import structural_checks
-from lakehouse.transform.marts import ChecksFailed, build_marts
+from lakehouse.transform.marts import ChecksFailed, MartsResult, build_marts, open_run
+from lakehouse.transform.staging import build_reference, build_telemetry
 from lakehouse.transform.truth import truth_checks
 
 pytestmark = pytest.mark.integration
@@ -92,4 +94,46 @@ def test_a_failing_check_blocks_publishing_and_readers_keep_the_previous_marts(
     assert "marts.stage_results" in result.published
     for name in names:  # the next run removed the rejected branch and its own
         assert not [r for r in catalog.load_table(name).refs() if r.startswith("audit")]
+    assert all(c.ok for c in structural_checks(catalog))
+
+
+def test_staging_is_published_with_the_marts_or_not_at_all(
+    built: tuple[Catalog, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run writes staging on its branch too: a rejected run's staging stays unpublished, an
+    accepted run's staging is published with its marts."""
+    catalog, _ = built
+
+    def main_id(name: str) -> int:
+        snapshot = catalog.load_table(name).current_snapshot()
+        assert snapshot is not None
+        return snapshot.snapshot_id
+
+    def run(batch_id: str) -> MartsResult:
+        branch = run_branch(batch_id)
+        open_run(catalog, batch_id)
+        build_reference(catalog, batch_id, branch)
+        build_telemetry(catalog, full_refresh=True, batch_id=batch_id, branch=branch)
+        return build_marts(catalog, full_refresh=True, batch_id=batch_id)
+
+    before = main_id("staging.telemetry")
+    original = marts_module.day_marts
+
+    def with_a_duplicate(*args, **kwargs):  # type: ignore[no-untyped-def]
+        results, rows = original(*args, **kwargs)
+        table = rows["marts.stage_results"]
+        rows["marts.stage_results"] = pa.concat_tables([table, table.slice(0, 1)])
+        return results, rows
+
+    monkeypatch.setattr(marts_module, "day_marts", with_a_duplicate)
+    with pytest.raises(ChecksFailed):
+        run("rejected")
+    assert main_id("staging.telemetry") == before
+    rejected = head(catalog.load_table("staging.telemetry"), run_branch("rejected"))
+    assert rejected is not None and rejected != before
+
+    monkeypatch.setattr(marts_module, "day_marts", original)
+    result = run("accepted")
+    assert "staging.telemetry" in result.published and "marts.stage_results" in result.published
+    assert main_id("staging.telemetry") not in (before, rejected)
     assert all(c.ok for c in structural_checks(catalog))
