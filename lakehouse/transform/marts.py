@@ -123,7 +123,12 @@ def build_marts(
             replace(target, data, where, part, fingerprint, batch_id, branch=branch)
         days.append(day)
     names = {r.bib: (r.name, r.team) for r in (starters or riders(catalog, branch)).values()}
-    total, standings = _classification(catalog, tables[STAGE_RESULTS.name], names, batch_id, branch)
+    inputs = _fingerprint(
+        *(str(head(tables[t.name], branch)) for t in (STAGE_RESULTS, POINTS_AWARDED)), reference
+    )
+    total, standings = _classification(
+        catalog, tables[STAGE_RESULTS.name], names, Commit(inputs, batch_id, branch)
+    )
     checked = heads(everything.values(), branch)
     failed = [c for c in structural_checks(catalog, ref=branch) if not c.ok]
     if failed:
@@ -155,16 +160,28 @@ class ChecksFailed(PelotonError):
         )
 
 
+@dataclass(frozen=True)
+class Commit:
+    """What the classifications are computed from (a fingerprint), and where they go."""
+
+    fingerprint: str
+    batch_id: str
+    branch: str
+
+
+CLASSIFICATIONS = (GENERAL_CLASSIFICATION, POINTS_CLASSIFICATION, MOUNTAINS_CLASSIFICATION)
+
+
 def _classification(
-    catalog: Catalog,
-    results_table: Table,
-    names: dict[int, tuple[str, str]],
-    batch_id: str,
-    branch: str,
+    catalog: Catalog, results_table: Table, names: dict[int, tuple[str, str]], commit: Commit
 ) -> tuple[int, int]:
-    """Recompute the classifications from every stage's results on the run's branch:
-    (results, standings)."""
+    """Recompute the classifications from every stage's results on the run's branch, unless
+    the results, points and riders they come from did not change: (results, standings)."""
+    branch = commit.branch
     results = _stored_results(results_table, branch)
+    targets = [ensure_table(catalog, d) for d in CLASSIFICATIONS]
+    if all(landed_fingerprints(t, branch).get("all") == commit.fingerprint for t in targets):
+        return len(results), read(targets[0], branch, ("stage",)).num_rows
     athlete = {r.bib: r.athlete_id for r in results}
     rider = {bib: RiderColumns(bib, athlete[bib], *names[bib]) for bib in athlete}
     standings = general_classification(results)
@@ -175,10 +192,7 @@ def _classification(
         ],
         GENERAL_CLASSIFICATION,
     )
-    fingerprint = str(head(results_table, branch))
-    _rebuild(
-        catalog, GENERAL_CLASSIFICATION, data, STAGE_RESULTS.name, fingerprint, batch_id, branch
-    )
+    _rebuild(catalog, GENERAL_CLASSIFICATION, data, STAGE_RESULTS.name, commit)
     awards = _stored_awards(catalog, branch)
     for kind, definition in (
         ("points", POINTS_CLASSIFICATION),
@@ -191,7 +205,7 @@ def _classification(
             ],
             definition,
         )
-        _rebuild(catalog, definition, ranking, POINTS_AWARDED.name, fingerprint, batch_id, branch)
+        _rebuild(catalog, definition, ranking, POINTS_AWARDED.name, commit)
     return len(results), data.num_rows
 
 
@@ -230,10 +244,9 @@ def _rebuild(
     definition: TableDef,
     data: pa.Table,
     source: str,
-    fingerprint: str,
-    batch_id: str,
-    branch: str,
+    commit: Commit,
 ) -> None:
     table = ensure_table(catalog, definition)
-    lineage = with_lineage(data, definition, source, batch_id)
-    replace(table, lineage, "True", "all", fingerprint, batch_id, branch=branch)
+    lineage = with_lineage(data, definition, source, commit.batch_id)
+    fingerprint, batch_id = commit.fingerprint, commit.batch_id
+    replace(table, lineage, "True", "all", fingerprint, batch_id, branch=commit.branch)
