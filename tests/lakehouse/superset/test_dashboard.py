@@ -2,6 +2,7 @@
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,26 @@ ARTIFACTS = Path(
 )
 
 
+COMMAND_LINES: list[str] = []
+"""The command lines of the machine's processes seen while Superset was set up."""
+
+
+def _watch_command_lines(stop: threading.Event) -> None:
+    """Record every process's command line, every few milliseconds, until `stop` is set."""
+    seen: set[str] = set()
+    while not stop.wait(0.005):
+        for entry in Path("/proc").iterdir():
+            try:
+                line = (
+                    (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                )
+            except OSError:  # not a process, or one that just ended
+                continue
+            if line and line not in seen:
+                seen.add(line)
+                COMMAND_LINES.append(line)
+
+
 @pytest.fixture(scope="module")
 def superset(lake: Settings) -> Iterator[Settings]:
     settings = lake.model_copy(
@@ -40,8 +61,15 @@ def superset(lake: Settings) -> Iterator[Settings]:
         }
     )
     server = SupersetServer(settings)
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch_command_lines, args=(stop,), daemon=True)
+    watcher.start()
     try:
-        server.start()
+        try:
+            server.start()
+        finally:
+            stop.set()
+            watcher.join()
         yield settings
     finally:
         server.stop()
@@ -75,6 +103,13 @@ def test_start_refuses_to_run_without_its_secrets(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "PELOTON_SUPERSET__ADMIN_PASSWORD" in done.stderr
     assert not (tmp_path / "superset" / "venv").exists()  # refused before installing
+
+
+def test_the_admin_password_is_in_no_command_line(superset: Settings) -> None:
+    """While Superset was installed and set up, no process had the password in its argv (that
+    every user of the machine can read); the admin user was created all the same."""
+    assert any("create_admin.py" in line for line in COMMAND_LINES)  # the watcher saw it run
+    assert [line for line in COMMAND_LINES if PASSWORD in line] == []
 
 
 def test_the_server_runs_the_configured_gunicorn_workers(superset: Settings) -> None:
