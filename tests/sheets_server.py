@@ -34,9 +34,17 @@ Grid = list[list[Any]]
 
 def split_range(a1_range: str) -> tuple[str, str]:
     """Worksheet title and cell part of an A1 range: "'athletes'!A1" -> ("athletes", "A1")."""
-    title, _, cells = unquote(a1_range).partition("!")
-    if title.startswith("'") and title.endswith("'"):
-        title = title[1:-1].replace("''", "'")
+    text = unquote(a1_range)
+    if text.startswith("'"):  # a quoted title: '' is a quote, and a `!` inside is the title's
+        end = 1
+        while True:
+            end = text.index("'", end)
+            if text[end + 1 : end + 2] != "'":
+                break
+            end += 2
+        title, cells = text[1:end].replace("''", "'"), text[end + 1 :].removeprefix("!")
+        return title, cells
+    title, _, cells = text.partition("!")
     return title, cells
 
 

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sheets_server import SheetsServer
 
 from lakehouse.settings import SheetsSettings
-from lakehouse.sources.sheets import redirected_http_client
+from lakehouse.sources.sheets import read_values, redirected_http_client
 from racesim.athletes import SHEET_COLUMNS, make_riders
 from racesim.errors import SimulationError
 from racesim.sheets import push_athletes, write_athletes
@@ -194,3 +194,14 @@ def test_unknown_spreadsheet_is_named(server: SheetsServer, settings: SheetsSett
     unknown = settings.model_copy(update={"spreadsheet_id": "no-such-sheet"})
     with pytest.raises(SimulationError, match="error 404 on spreadsheet no-such-sheet"):
         push_athletes(RIDERS, unknown, delays_s=(0.0, 0.0), sleep=lambda s: None)
+
+
+def test_a_worksheet_name_with_quotes_and_a_range_mark_is_one_name(
+    server: SheetsServer, settings: SheetsSettings
+) -> None:
+    """The worksheet's title goes into A1 ranges quoted: a quote or a `!` stays in the title."""
+    awkward = settings.model_copy(update={"worksheet": "Riders' list!A1"})
+    push_athletes(RIDERS[:4], awkward)
+    assert "Riders' list!A1" in server.state.books[BOOK]
+    values = read_values(awkward)
+    assert values[0] == list(SHEET_COLUMNS) and len(values) == 5
