@@ -9,27 +9,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
 
-from lakehouse.catalog import open_catalog
-from lakehouse.ingest import run
+from lakehouse.ingest import steps
 from lakehouse.ingest.files import FileResult
-from lakehouse.ingest.telemetry import (
-    DayResult,
-    days_to_load,
-    scan_landed,
-    skipped,
-    telemetry_table,
-)
-from lakehouse.lake.commits import landed_fingerprints
+from lakehouse.ingest.telemetry import DayResult, DayStreams, PlannedDay, land_days
 from lakehouse.postgres.connect import source_url
 from lakehouse.settings import get_settings
-from lakehouse.sources.telemetry import SourceDay, list_days
+from lakehouse.sources.telemetry import SourceDay
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -41,17 +32,13 @@ def io_task(fn: Callable[P, R]) -> Task[P, R]:
 
 
 @io_task
-def list_source_days(
-    only: set[date] | None, landed: dict[str, str], full_refresh: bool
-) -> list[SourceDay]:
-    settings = get_settings()
-    scan = scan_landed(landed, full_refresh)
-    return list_days(source_url(settings), settings.source.schema_name, only=only, scan=scan)
+def plan_source_days(only: set[date] | None, full_refresh: bool) -> list[PlannedDay]:
+    return steps.telemetry_plan(get_settings(), only, full_refresh)
 
 
 @io_task
-def land_day(source: SourceDay, batch_id: str) -> DayResult:
-    result = run.telemetry_day(get_settings(), source, batch_id)
+def land_day(source: SourceDay, streams: DayStreams, batch_id: str) -> DayResult:
+    result = steps.telemetry_day(get_settings(), source, streams, batch_id)
     get_run_logger().info("telemetry %s: %s rows landed", source.day, f"{result.rows:,}")
     return result
 
@@ -60,45 +47,32 @@ def land_day(source: SourceDay, batch_id: str) -> DayResult:
 def land_stage_files(
     full_refresh: bool, stages: list[int] | None, batch_id: str
 ) -> list[FileResult]:
-    return run.stage_files(get_settings(), full_refresh, set(stages) if stages else None, batch_id)
+    return steps.stage_files(
+        get_settings(), full_refresh, set(stages) if stages else None, batch_id
+    )
 
 
 @io_task
 def land_athletes(full_refresh: bool, batch_id: str) -> FileResult:
-    return run.athletes(get_settings(), full_refresh, batch_id)
+    return steps.athletes(get_settings(), full_refresh, batch_id)
 
 
-TWO_DAYS_AT_A_TIME: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=2)
-"""One day is read while another is written; memory holds two days, whatever their number."""
-
-
-@flow(
-    name="ingest_telemetry",
-    log_prints=True,
-    task_runner=TWO_DAYS_AT_A_TIME,  # type: ignore[arg-type]
-)
+@flow(name="ingest_telemetry", log_prints=True)
 def ingest_telemetry(
     days: list[str] | None = None, full_refresh: bool = False, batch_id: str | None = None
 ) -> list[DayResult]:
-    """Land new or changed telemetry days (all with full_refresh; `days` as YYYY-MM-DD)."""
-    logger = get_run_logger()
-    batch_id = batch_id or uuid.uuid4().hex
-    only = run.parse_days(days)
-    landed = landed_fingerprints(telemetry_table(open_catalog(get_settings())))
-    sources = list_source_days(only, landed, full_refresh)
-    todo = {s.day for s in days_to_load(sources, landed, full_refresh, only)}
-    futures = {
-        s.day: land_day.submit(s, batch_id) for s in sources if s.day in todo
-    }  # two days at a time: one is read while the other is written
-    results = []
-    for source in sources:
-        if only is not None and source.day not in only:
-            continue
-        if source.day in futures:
-            results.append(futures[source.day].result())
-        else:
-            logger.info("telemetry %s: unchanged, skipped", source.day)
-            results.append(skipped(source, batch_id))
+    """Land new or changed telemetry days (all with full_refresh; `days` as YYYY-MM-DD).
+
+    The library's plan and loop (lakehouse.ingest.telemetry), each day in its own task: one
+    day at a time, so the days' commits never conflict (only the reading runs ahead).
+    """
+    batch = batch_id or uuid.uuid4().hex
+    plan = plan_source_days(steps.parse_days(days), full_refresh)
+    url = source_url(get_settings())
+    results = land_days(plan, url, lambda day, streams: land_day(day, streams, batch), batch)
+    for result in results:
+        if result.skipped:
+            get_run_logger().info("telemetry %s: unchanged, skipped", result.day)
     return results
 
 
@@ -132,10 +106,10 @@ def ingest_athletes(full_refresh: bool = False, batch_id: str | None = None) -> 
 @flow(name="ingest", log_prints=True)
 def ingest(
     days: list[str] | None = None, stages: list[int] | None = None, full_refresh: bool = False
-) -> run.IngestSummary:
+) -> steps.IngestSummary:
     """Land the three sources; publish the summary as the `ingest-summary` artifact."""
     batch_id = uuid.uuid4().hex
-    summary = run.IngestSummary()
+    summary = steps.IngestSummary()
     summary.files.append(ingest_athletes(full_refresh, batch_id))
     summary.files += ingest_stages(stages, full_refresh, batch_id)
     summary.telemetry = ingest_telemetry(days, full_refresh, batch_id)

@@ -5,60 +5,93 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Generator, Iterable
-from typing import TypeVar
+from collections.abc import Iterable, Iterator
+from types import TracebackType
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 _DONE = object()
 JOIN_SECONDS = 30.0
 
 
-def read_ahead(source: Iterable[T], depth: int = 4) -> Generator[T, None, None]:
-    """Yield the items of `source`, read by a thread at most `depth` items ahead.
+class ReadAhead(Generic[T]):
+    """The items of `source`, read by a thread at most `depth` items ahead.
 
-    The source's own I/O (a server streaming COPY data, decoded in C++ without the GIL) then
-    overlaps what the consumer does with each item. An exception in the source is raised
-    here, in the consumer; a consumer that stops early stops the thread.
+    The thread starts at once: the source's first items are read before the consumer asks
+    (a day opened ahead streams while the previous day is finished). The source's own I/O (a
+    server streaming COPY data, decoded in C++ without the GIL) then overlaps what the
+    consumer does with each item. An exception in the source is raised here, in the
+    consumer; a consumer that stops early (close) stops the thread.
     """
-    items: queue.Queue[object] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
 
-    def put(item: object) -> bool:
-        while not stop.is_set():
+    def __init__(self, source: Iterable[T], depth: int = 4) -> None:
+        self._items: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._finished = False
+        self._thread = threading.Thread(
+            target=self._produce, args=(source,), name="read-ahead", daemon=True
+        )
+        self._thread.start()
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
             try:
-                items.put(item, timeout=0.1)
+                self._items.put(item, timeout=0.1)
                 return True
             except queue.Full:
                 continue
         return False
 
-    def produce() -> None:
+    def _produce(self, source: Iterable[T]) -> None:
         iterator = iter(source)
         try:
             for item in iterator:
-                if not put(item):
+                if not self._put(item):
                     return
-            put(_DONE)
+            self._put(_DONE)
         except BaseException as exc:  # handed to the consumer
-            put(exc)
+            self._put(exc)
         finally:
             close = getattr(iterator, "close", None)
             if close is not None:  # a generator mid-read (a COPY) ends here, in its thread
                 with contextlib.suppress(Exception):
                     close()
 
-    thread = threading.Thread(target=produce, name="read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = items.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item  # type: ignore[misc]
-    finally:
-        stop.set()
+    def __iter__(self) -> Iterator[T]:
+        return self
+
+    def __next__(self) -> T:
+        if self._finished:
+            raise StopIteration
+        item = self._items.get()
+        if item is _DONE:
+            self.close()
+            raise StopIteration
+        if isinstance(item, BaseException):
+            self.close()
+            raise item
+        return item  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Stop the thread (and the source with it); the items not taken are dropped."""
+        self._finished = True
+        self._stop.set()
         # a source blocked on a server that stopped answering must not hold the caller's
         # error back forever: the thread is a daemon and ends with its connection
-        thread.join(timeout=JOIN_SECONDS)
+        self._thread.join(timeout=JOIN_SECONDS)
+
+    def __enter__(self) -> ReadAhead[T]:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def read_ahead(source: Iterable[T], depth: int = 4) -> ReadAhead[T]:
+    """The items of `source`, read by a thread started now, at most `depth` items ahead."""
+    return ReadAhead(source, depth)

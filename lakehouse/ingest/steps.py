@@ -1,4 +1,4 @@
-"""The ingestion as plain functions the flows orchestrate (testable without Prefect)."""
+"""The ingestion steps the flows call, each from the settings alone, and the run's summary."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from datetime import date
 
 from lakehouse.catalog import open_catalog
 from lakehouse.ingest.files import FileResult, ingest_athletes, ingest_stages
-from lakehouse.ingest.telemetry import DayResult, load_day, telemetry_table
+from lakehouse.ingest.telemetry import (
+    DayResult,
+    DayStreams,
+    PlannedDay,
+    load_day,
+    plan_days,
+    telemetry_table,
+)
 from lakehouse.postgres.connect import source_url
 from lakehouse.settings import Settings
 from lakehouse.sources.telemetry import SourceDay
@@ -46,10 +53,19 @@ class IngestSummary:
         return out
 
 
-def telemetry_day(settings: Settings, source: SourceDay, batch_id: str) -> DayResult:
-    """Land one day (an I/O step: the flow retries it)."""
+def telemetry_plan(
+    settings: Settings, only: set[date] | None, full_refresh: bool
+) -> list[PlannedDay]:
+    """The telemetry days of the source and which to land (an I/O step: the flow retries it)."""
     table = telemetry_table(open_catalog(settings))
-    return load_day(table, source_url(settings), source, batch_id)
+    return plan_days(table, source_url(settings), settings.source.schema_name, only, full_refresh)
+
+
+def telemetry_day(
+    settings: Settings, source: SourceDay, streams: DayStreams, batch_id: str
+) -> DayResult:
+    """Land one day (an I/O step: the flow retries it, on a table loaded afresh each try)."""
+    return load_day(telemetry_table(open_catalog(settings)), streams, source, batch_id)
 
 
 def stage_files(

@@ -1,13 +1,16 @@
-"""Land telemetry days in `raw.telemetry`: one partition overwrite per day, in one commit.
+"""Land telemetry days in `raw.telemetry`: one partition overwrite per day, one day at a time.
 
-A day is loaded again when its source fingerprint changed, when it is new, or when a full
+The plan (plan_days) says which source days to land; land_days lands them in order, each in
+one commit, through load_day or a caller's wrapper of it (the Prefect flow's task); the
+reading alone runs ahead, into the next day (DayStreams). A day is
+loaded again when its source fingerprint changed, when it is new, or when a full
 refresh is asked for (see lakehouse.lake.commits for where the state lives).
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -18,7 +21,7 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
 from lakehouse.ingest.evolution import evolve
-from lakehouse.ingest.readahead import read_ahead
+from lakehouse.ingest.readahead import ReadAhead, read_ahead
 from lakehouse.lake.commits import (
     ensure_table,
     landed_fingerprints,
@@ -28,7 +31,7 @@ from lakehouse.lake.commits import (
 )
 from lakehouse.lake.raw_tables import TELEMETRY
 from lakehouse.sources.fingerprint import DayAggregates
-from lakehouse.sources.telemetry import SourceDay, iter_days, read_day
+from lakehouse.sources.telemetry import SourceDay, list_days, read_day
 
 
 @dataclass(frozen=True)
@@ -143,11 +146,100 @@ def write_day(
     return DayResult(source.day, read.rows, False, batch_id)
 
 
-def load_day(table: Table, url: str, source: SourceDay, batch_id: str) -> DayResult:
+class DayStreams:
+    """The batches of the days to land, each day streamed by its own read-ahead thread.
+
+    When a day's source has been read to its end, the next day to land starts streaming
+    (its query, its first batches) while this one is finished: its last batches, its Parquet
+    footer, its commit and the flow's bookkeeping. Days are still written and committed one
+    at a time; memory holds one day's read-ahead and the next day's first batches. A day
+    opened again (a retry) streams afresh.
+    """
+
+    def __init__(self, url: str, plan: list[PlannedDay]) -> None:
+        self.url = url
+        order = [p.source for p in plan if p.load]
+        self._following = {a.partition: b for a, b in itertools.pairwise(order)}
+        self._ahead: dict[str, ReadAhead[pa.RecordBatch]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def open(self, source: SourceDay) -> ReadAhead[pa.RecordBatch]:
+        """The day's batches: the stream started ahead, or a new one."""
+        with self._lock:
+            started = self._ahead.pop(source.partition, None)
+        return started or read_ahead(self._read(source))
+
+    def _read(self, source: SourceDay) -> Iterator[pa.RecordBatch]:
+        yield from read_day(self.url, source)
+        following = self._following.get(source.partition)
+        with self._lock:  # in the reading thread, once the day is read whole
+            if following and not self._closed and following.partition not in self._ahead:
+                self._ahead[following.partition] = read_ahead(self._read(following))
+
+    def close(self) -> None:
+        """Stop the streams started ahead and not taken (the run failed or ended)."""
+        with self._lock:
+            self._closed = True
+            left = list(self._ahead.values())
+            self._ahead.clear()
+        for stream in left:
+            stream.close()
+
+    def __enter__(self) -> DayStreams:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def load_day(table: Table, streams: DayStreams, source: SourceDay, batch_id: str) -> DayResult:
     """Stream one day from the source into the table: the next batch is read while this one
     is written."""
-    with contextlib.closing(read_ahead(read_day(url, source))) as batches:
+    with streams.open(source) as batches:
         return write_day(table, source, batches, batch_id)
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    """A source day and whether it must be landed (new, changed, or a full refresh)."""
+
+    source: SourceDay
+    load: bool
+
+
+def plan_days(
+    table: Table,
+    url: str,
+    schema: str = "race",
+    only: set[date] | None = None,
+    full_refresh: bool = False,
+) -> list[PlannedDay]:
+    """Every source day (those in `only`, if given), oldest first, and whether to land it.
+
+    Only days already landed are scanned for their fingerprint (unless all are reloaded):
+    the fingerprint of a day to land is computed from the rows read.
+    """
+    landed = landed_fingerprints(table)
+    sources = list_days(url, schema, only=only, scan=scan_landed(landed, full_refresh))
+    chosen = {s.day for s in days_to_load(sources, landed, full_refresh)}
+    return [PlannedDay(s, s.day in chosen) for s in sources]
+
+
+LandDay = Callable[[SourceDay, DayStreams], DayResult]
+"""Lands one day from its stream: load_day on a table, or a caller's wrapper of it (the flow's
+task, with its retries and logs)."""
+
+
+def land_days(plan: list[PlannedDay], url: str, land: LandDay, batch_id: str) -> list[DayResult]:
+    """Land the planned days with `land`, one at a time and in order; the others are skipped.
+
+    Each day is committed before the next is written, so the days' commits never conflict;
+    only the reading runs ahead, into the next day (DayStreams). Memory does not grow with
+    the number of days.
+    """
+    with DayStreams(url, plan) as streams:
+        return [land(p.source, streams) if p.load else skipped(p.source, batch_id) for p in plan]
 
 
 def ingest_telemetry(
@@ -160,49 +252,6 @@ def ingest_telemetry(
 ) -> list[DayResult]:
     """Land every new or changed day; days already landed unchanged are reported as skipped."""
     table = telemetry_table(catalog)
-    landed = landed_fingerprints(table)
-    batch_id = batch_id or uuid.uuid4().hex
-    results = []
-    # one thread runs ahead through fingerprints and days: the next day is already streaming
-    # from the server while this one's file is finished and committed
-    stream = read_ahead(_source_stream(url, schema, only, landed, full_refresh), depth=8)
-    try:
-        for item in stream:
-            assert isinstance(item, tuple)
-            source, to_load = item
-            if not to_load:
-                results.append(skipped(source, batch_id))
-                continue
-            results.append(write_day(table, source, _until_day_end(stream), batch_id))
-    finally:
-        stream.close()
-    return results
-
-
-_DAY_END = object()
-StreamItem = object
-"""(SourceDay, load it?), a record batch, or _DAY_END."""
-
-
-def _source_stream(
-    url: str, schema: str, only: set[date] | None, landed: dict[str, str], full_refresh: bool
-) -> Iterator[StreamItem]:
-    """(day, load it?) for each day; a day to load is followed by its batches and _DAY_END.
-
-    Only days already landed are scanned for their fingerprint (unless all are reloaded):
-    the fingerprint of a day to land is computed from the rows read.
-    """
-    for source in iter_days(url, schema, only=only, scan=scan_landed(landed, full_refresh)):
-        to_load = bool(days_to_load([source], landed, full_refresh))
-        yield source, to_load
-        if to_load:
-            yield from read_day(url, source)
-            yield _DAY_END
-
-
-def _until_day_end(stream: Iterator[StreamItem]) -> Iterator[pa.RecordBatch]:
-    for item in stream:
-        if item is _DAY_END:
-            return
-        assert isinstance(item, pa.RecordBatch)
-        yield item
+    batch = batch_id or uuid.uuid4().hex
+    plan = plan_days(table, url, schema, only, full_refresh)
+    return land_days(plan, url, lambda day, streams: load_day(table, streams, day, batch), batch)

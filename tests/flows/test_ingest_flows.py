@@ -51,21 +51,31 @@ def test_a_failing_day_is_retried_by_the_flow(
 ) -> None:
     from flows.ingest import ingest_telemetry
     from lakehouse.errors import PelotonError
-    from lakehouse.ingest import run
+    from lakehouse.ingest import steps
 
-    original = run.telemetry_day
+    original = steps.telemetry_day
     attempts: list[str] = []
+    landing: list[str] = []
+    overlaps: list[tuple[str, ...]] = []
 
-    def flaky(settings, source, batch_id):  # type: ignore[no-untyped-def]
+    def flaky(settings, source, streams, batch_id):  # type: ignore[no-untyped-def]
         attempts.append(source.partition)
+        if landing:  # another day is still being landed
+            overlaps.append((*landing, source.partition))
         if attempts.count(source.partition) == 1 and source.day.day == 19:
             raise PelotonError("cannot reach PostgreSQL at postgresql://x:****@db/x: restarting")
-        return original(settings, source, batch_id)
+        landing.append(source.partition)
+        try:
+            return original(settings, source, streams, batch_id)
+        finally:
+            landing.remove(source.partition)
 
-    monkeypatch.setattr(run, "telemetry_day", flaky)
+    monkeypatch.setattr(steps, "telemetry_day", flaky)
     results = ingest_telemetry(full_refresh=True)
     assert attempts.count(f"{SCHEMA}.telemetry_2023_07_19") == 2  # failed once, retried
     assert all(attempts.count(p) == 1 for p in attempts if not p.endswith("07_19"))
+    assert overlaps == []  # one day at a time: the days' commits never conflict
+    assert attempts == sorted(attempts)  # in day order, the retry before the next day
     assert {r.day.day: r.rows for r in results} == {
         int(k[-2:]): v for k, v in report.rows_per_partition.items()
     }

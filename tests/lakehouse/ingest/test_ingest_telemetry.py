@@ -13,9 +13,17 @@ from pyiceberg.catalog import Catalog
 
 from lakehouse.catalog import open_catalog
 from lakehouse.errors import PelotonError
-from lakehouse.ingest.telemetry import ingest_telemetry, telemetry_table
+from lakehouse.ingest.telemetry import (
+    DayResult,
+    DayStreams,
+    ingest_telemetry,
+    land_days,
+    load_day,
+    plan_days,
+    telemetry_table,
+)
 from lakehouse.settings import Settings
-from lakehouse.sources.telemetry import list_days
+from lakehouse.sources.telemetry import SourceDay, list_days
 from racesim.simulate import run_simulation
 
 pytestmark = pytest.mark.integration
@@ -85,6 +93,25 @@ def test_full_refresh_reloads_without_duplicates(source: str, catalog: Catalog) 
     assert rows_by_day(catalog) == before
     only = ingest_telemetry(catalog, source, full_refresh=True, only={DAYS[2]}, schema=SCHEMA)
     assert [r.day for r in only] == [DAYS[2]]
+
+
+def test_a_day_landed_again_after_a_failure_streams_afresh(source: str, catalog: Catalog) -> None:
+    table = telemetry_table(catalog)
+    plan = plan_days(table, source, SCHEMA)
+    assert [(p.source.day, p.load) for p in plan] == [(d, True) for d in DAYS]
+    tries: list[date] = []
+
+    def land(day: SourceDay, streams: DayStreams) -> DayResult:
+        tries.append(day.day)
+        if day.day == DAYS[1] and tries.count(day.day) == 1:
+            with streams.open(day) as batches:  # its stream was started ahead: part of it is
+                next(batches)  # read, then the day fails and is landed again
+        return load_day(table, streams, day, "run-1")
+
+    results = land_days(plan, source, land, "run-1")
+    expected = {d.day: d.rows for d in list_days(source, SCHEMA)}
+    assert [(r.day, r.rows) for r in results] == list(expected.items())
+    assert rows_by_day(catalog) == expected
 
 
 def test_two_runs_on_different_days_at_once_both_land(
