@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +15,12 @@ from trino.exceptions import TrinoQueryError
 from lakehouse.assets import part_dir
 from lakehouse.errors import PelotonError
 from lakehouse.settings import Settings
+from lakehouse.trino.catalogs import READER_CATALOG, WRITER_CATALOG, WRITER_USER
 
-VIEWS_SCHEMA = "lakehouse.views"
+VIEWS_SCHEMA = f"{WRITER_CATALOG}.views"
 NODES_WAIT_S = 30.0
+# the name a view file creates, in the readers' catalog, which refuses every write
+_VIEW_TARGET = re.compile(rf"(\bVIEW\s+){READER_CATALOG}\.", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -25,18 +29,33 @@ class Result:
     rows: list[list[Any]]
 
 
-def connect(settings: Settings, user: str | None = None) -> trino.dbapi.Connection:
+def catalog_for(user: str) -> str:
+    """The catalog a user's unqualified names resolve in: etl writes, every other user reads."""
+    return WRITER_CATALOG if user == WRITER_USER else READER_CATALOG
+
+
+def connect(
+    settings: Settings, user: str | None = None, session: dict[str, str] | None = None
+) -> trino.dbapi.Connection:
+    """A connection as `user` (the settings' user by default), with `session` properties."""
+    user = user or settings.trino.user
     return trino.dbapi.connect(
         host=settings.trino.host,
         port=settings.trino.port,
-        user=user or settings.trino.user,
-        catalog="lakehouse",
+        user=user,
+        catalog=catalog_for(user),
+        session_properties=session,
         http_scheme="http",
         request_timeout=300,
     )
 
 
-def run_sql(settings: Settings, query: str, user: str | None = None) -> Result:
+def run_sql(
+    settings: Settings,
+    query: str,
+    user: str | None = None,
+    session: dict[str, str] | None = None,
+) -> Result:
     """Run one statement; a failure raises PelotonError with Trino's message.
 
     A server that has just started answers before it has announced its catalogs to itself
@@ -45,7 +64,7 @@ def run_sql(settings: Settings, query: str, user: str | None = None) -> Result:
     deadline = time.monotonic() + NODES_WAIT_S
     while True:
         try:
-            with connect(settings, user) as conn:
+            with connect(settings, user, session) as conn:
                 cursor = conn.cursor()
                 cursor.execute(query)
                 rows = cursor.fetchall()
@@ -74,11 +93,17 @@ def view_files(folder: Path | None = None) -> list[Path]:
 
 
 def init_views(settings: Settings, folder: Path | None = None) -> list[str]:
-    """Create the views schema if needed and create or replace every view, in file order."""
+    """Create the views schema if needed and create or replace every view, in file order.
+
+    A view file creates `lakehouse.views.<name>`, the name readers query; `lakehouse` refuses
+    every write, so the view is created through `lakehouse_rw`, the writer's catalog on the same
+    Iceberg catalog: the same view, seen under both names. Its body is left as written.
+    """
     run_sql(settings, f"CREATE SCHEMA IF NOT EXISTS {VIEWS_SCHEMA}")
     done = []
     for path in view_files(folder):
-        statement = path.read_text(encoding="utf-8").strip().rstrip(";")
+        text = path.read_text(encoding="utf-8").strip().rstrip(";")
+        statement = _VIEW_TARGET.sub(rf"\g<1>{WRITER_CATALOG}.", text, count=1)
         try:
             run_sql(settings, statement)
         except PelotonError as exc:

@@ -8,8 +8,10 @@ are all empty is left out (an S3 endpoint on AWS, say). Secrets never reach a fi
 files name environment variables (`${ENV:PELOTON_TRINO_...}`), which Trino reads at start-up
 from the server's environment (`secret_environment`).
 
-Catalogs: `lakehouse` (Iceberg, on the JDBC catalog in PostgreSQL that pyiceberg writes, and the
-same warehouse: local files or S3) and `source` (PostgreSQL, the race database).
+Catalogs: two Iceberg catalogs on the JDBC catalog in PostgreSQL that pyiceberg writes, and the
+same warehouse (local files or S3): `lakehouse`, read-only for every user (the connector refuses
+writes, table procedures and CALL), which readers query, and `lakehouse_rw`, read-write, which
+the rules open to `etl` only; and `source` (PostgreSQL, the race database).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from lakehouse.errors import ConfigurationError
 from lakehouse.postgres.connect import source_url
 from lakehouse.settings import Settings
 from lakehouse.templates import render
+from lakehouse.trino.catalogs import ICEBERG_CATALOGS
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,7 @@ def values(settings: Settings, layout: Layout) -> dict[str, str]:
 
 
 def write_config(settings: Settings, layout: Layout, templates: Path | None = None) -> None:
-    """Render the server's files and the two catalogs under `layout`, replacing old ones.
+    """Render the server's files and the three catalogs under `layout`, replacing old ones.
 
     `templates` is Trino's run-time folder (`trino/`, found by lakehouse.assets by default).
     """
@@ -147,9 +150,13 @@ def write_config(settings: Settings, layout: Layout, templates: Path | None = No
     lakehouse = (templates / "catalog" / "lakehouse.properties").read_text(encoding="utf-8")
     storage = "s3" if warehouse_location(settings).startswith("s3://") else "local"
     lakehouse += (templates / "catalog" / f"storage-{storage}.properties").read_text("utf-8")
-    (etc / "catalog" / "lakehouse.properties").write_text(
-        render(lakehouse, filled, "trino/catalog/lakehouse.properties"), encoding="utf-8"
-    )
+    for name, access in ICEBERG_CATALOGS.items():
+        text = lakehouse + (templates / "catalog" / f"access-{access}.properties").read_text(
+            "utf-8"
+        )
+        (etc / "catalog" / f"{name}.properties").write_text(
+            render(text, filled, "trino/catalog/lakehouse.properties"), encoding="utf-8"
+        )
     source = (templates / "catalog" / "source.properties").read_text(encoding="utf-8")
     (etc / "catalog" / "source.properties").write_text(
         render(source, filled, "trino/catalog/source.properties"), encoding="utf-8"

@@ -93,3 +93,18 @@ def test_rendered_catalogs_name_the_secrets_by_variable(tmp_path: Path) -> None:
             settings.model_copy(update={"catalog": Settings(catalog={"kind": "sqlite"}).catalog}),
             layout,
         )
+
+
+def test_the_readers_catalog_is_read_only_and_the_writers_the_same_lake(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, source={"url": "postgresql://etl:pw@127.0.0.1/peloton"})
+    layout = Layout.of(settings)
+    write_config(settings, layout)
+    files = {p.stem: p.read_text() for p in (layout.etc_dir / "catalog").glob("*.properties")}
+    assert set(files) == {"lakehouse", "lakehouse_rw", "source"}
+    assert "iceberg.security=READ_ONLY" in files["lakehouse"]
+    assert "iceberg.security=ALLOW_ALL" in files["lakehouse_rw"]
+    assert "procedure.enabled" not in files["lakehouse"]
+    # the same Iceberg catalog, warehouse and storage: every other setting is the writer's too
+    settings_of = {line for line in files["lakehouse"].splitlines() if not line.startswith("#")}
+    settings_of.remove("iceberg.security=READ_ONLY")
+    assert settings_of <= set(files["lakehouse_rw"].splitlines())
