@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,6 @@ from lakehouse.trino.catalogs import READER_CATALOG, WRITER_CATALOG, WRITER_USER
 VIEWS_SCHEMA = f"{WRITER_CATALOG}.views"
 NODES_WAIT_S = 30.0
 # the name a view file creates, in the readers' catalog, which refuses every write
-_VIEW_TARGET = re.compile(rf"(\bVIEW\s+){READER_CATALOG}\.", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -95,17 +93,17 @@ def view_files(folder: Path | None = None) -> list[Path]:
 def init_views(settings: Settings, folder: Path | None = None) -> list[str]:
     """Create the views schema if needed and create or replace every view, in file order.
 
-    A view file creates `lakehouse.views.<name>`, the name readers query; `lakehouse` refuses
-    every write, so the view is created through `lakehouse_rw`, the writer's catalog on the same
-    Iceberg catalog: the same view, seen under both names. Its body is left as written.
+    A view file creates `lakehouse_rw.views.<name>` (`lakehouse` refuses every write: the
+    writer's catalog, on the same Iceberg catalog, creates it) and reads `lakehouse.*` in its
+    body: readers query the same view as `lakehouse.views.<name>`, and it reads through their
+    read-only catalog.
     """
     run_sql(settings, f"CREATE SCHEMA IF NOT EXISTS {VIEWS_SCHEMA}")
     done = []
     for path in view_files(folder):
         text = path.read_text(encoding="utf-8").strip().rstrip(";")
-        statement = _VIEW_TARGET.sub(rf"\g<1>{WRITER_CATALOG}.", text, count=1)
         try:
-            run_sql(settings, statement)
+            run_sql(settings, text)
         except PelotonError as exc:
             raise PelotonError(f"{path}: {exc}") from None
         done.append(path.stem)

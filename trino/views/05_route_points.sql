@@ -1,6 +1,6 @@
 -- The routes' path points in order, without consecutive repeats of a position (a line geometry
 -- refuses them): the base of the route and climb geometries.
-CREATE OR REPLACE VIEW lakehouse.views.route_points AS
+CREATE OR REPLACE VIEW lakehouse_rw.views.route_points AS
 SELECT stage, seq, lat, lon, ele_m, distance_km
 FROM (
     SELECT

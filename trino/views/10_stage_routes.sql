@@ -1,7 +1,7 @@
 -- Each stage route as a line geometry, with its length on the sphere beside the official distance.
 -- `path_json` is the route for maps: simplified (Douglas-Peucker, 0.0001 degree, about 10 m), which
 -- keeps about one point in ten; `route_wkt` keeps every surveyed point.
-CREATE OR REPLACE VIEW lakehouse.views.stage_routes AS
+CREATE OR REPLACE VIEW lakehouse_rw.views.stage_routes AS
 WITH paths AS (
     SELECT
         stage,

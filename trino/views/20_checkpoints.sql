@@ -1,5 +1,5 @@
 -- Checkpoints (start, sprints, climbs' feet and summits, finish) as points.
-CREATE OR REPLACE VIEW lakehouse.views.checkpoints AS
+CREATE OR REPLACE VIEW lakehouse_rw.views.checkpoints AS
 SELECT
     stage,
     stage_date,

@@ -1,5 +1,5 @@
 -- Riders' clean GPS points (no spike, jump or off-route point) as points, with the rider.
-CREATE OR REPLACE VIEW lakehouse.views.rider_positions AS
+CREATE OR REPLACE VIEW lakehouse_rw.views.rider_positions AS
 SELECT
     t.stage,
     t.stage_date,

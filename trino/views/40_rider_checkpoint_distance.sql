@@ -1,6 +1,6 @@
 -- Distance (m, great circle) from each rider's position to each checkpoint of the stage, at every
 -- recorded second: filter on stage, bib and checkpoint (and a time range).
-CREATE OR REPLACE VIEW lakehouse.views.rider_checkpoint_distance AS
+CREATE OR REPLACE VIEW lakehouse_rw.views.rider_checkpoint_distance AS
 SELECT
     p.stage,
     p.stage_date,

@@ -1,5 +1,5 @@
 -- Each rider's closest approach to each checkpoint: when, and how close (m).
-CREATE OR REPLACE VIEW lakehouse.views.checkpoint_passages AS
+CREATE OR REPLACE VIEW lakehouse_rw.views.checkpoint_passages AS
 SELECT
     stage,
     bib,

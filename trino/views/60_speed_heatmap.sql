@@ -3,7 +3,7 @@
 -- polygon format). `riders` is approximate (HyperLogLog, about 2 % error): an exact distinct count
 -- doubles the time of a dashboard's heatmap. Filter on stage, not on the tile columns: a predicate
 -- on a tile column is evaluated for every point.
-CREATE OR REPLACE VIEW lakehouse.views.speed_heatmap AS
+CREATE OR REPLACE VIEW lakehouse_rw.views.speed_heatmap AS
 WITH tiled AS (
     SELECT stage, bing_tile_at(lat, lon, 15) AS tile, speed_kmh, athlete_id
     FROM lakehouse.staging.telemetry

@@ -5,7 +5,7 @@
 -- first point so that the pieces join, its colour by speed band in `properties.strokeColor`:
 --   red below 25 km/h, orange 25-35, yellow 35-45, light green 45-55, green 55 and above,
 --   grey where no rider's clean point fell in the tile.
-CREATE OR REPLACE VIEW lakehouse.views.route_speed AS
+CREATE OR REPLACE VIEW lakehouse_rw.views.route_speed AS
 WITH points AS (
     SELECT
         stage, seq, lat, lon, distance_km,

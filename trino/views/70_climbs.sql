@@ -1,6 +1,6 @@
 -- Each categorized climb, foot to summit, as a line along the route: length on the sphere,
 -- elevation gained and average gradient.
-CREATE OR REPLACE VIEW lakehouse.views.climbs AS
+CREATE OR REPLACE VIEW lakehouse_rw.views.climbs AS
 WITH ends AS (
     SELECT
         f.stage,
