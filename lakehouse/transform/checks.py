@@ -8,6 +8,7 @@ comparison with the simulator's ground truth is in lakehouse.transform.truth.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -200,21 +201,56 @@ def structural_checks(catalog: Catalog, ref: str = MAIN_BRANCH) -> list[Check]:
 
 @dataclass(frozen=True)
 class Figure:
+    """A measured figure: failed when beyond its limit; without one (inf), reported only.
+
+    `examples` are the rows behind it worth a look (a flagged trace, ...), `note` says what it
+    counts.
+    """
+
     name: str
     value: float
-    limit: float
-    unit: str
+    limit: float = math.inf
+    unit: str = ""
+    note: str = ""
+    examples: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.value <= self.limit
 
+    @property
+    def bounded(self) -> bool:
+        return math.isfinite(self.limit)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self) | {
+            "value": round(self.value, 3),
+            "limit": self.limit if self.bounded else None,
+            "ok": self.ok,
+        }
+
+
+def telemetry_coverage(catalog: Catalog, ref: str = MAIN_BRANCH) -> Figure:
+    """Riders with telemetry among those on the start list: the marts see only them."""
+    athletes = table_rows(catalog, STAGING_ATHLETES.name, ("athlete_id",), ref)
+    seen = sum(1 for a in athletes if a["athlete_id"] is not None)
+    return Figure(
+        "riders with telemetry",
+        100.0 * seen / len(athletes) if athletes else 0.0,
+        unit="%",
+        note=f"{seen} of {len(athletes)} riders on the start list: results, ranks, gaps and "
+        "bonuses are computed among them, not the official ones",
+    )
+
 
 def summary(checks: list[Check], figures: list[Figure]) -> dict[str, Any]:
+    """What `peloton check --json` prints (its shape: docs/transforms.md#checks)."""
     return {
-        "checks": len(checks),
-        "failed": [f"{c.table}: {c.name}" for c in checks if not c.ok],
-        "figures": {f.name: round(f.value, 3) for f in figures},
         "ok": all(c.ok for c in checks) and all(f.ok for f in figures),
         "checked_at": datetime.now().isoformat(timespec="seconds"),
+        "checks": [c.as_dict() for c in checks],
+        "failed": [f"{c.table}: {c.name}" for c in checks if not c.ok]
+        + [f"figure: {f.name}" for f in figures if not f.ok],
+        "figures": {f.name: round(f.value, 3) for f in figures},
+        "figure_details": [f.as_dict() for f in figures],
     }
