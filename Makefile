@@ -61,6 +61,9 @@ bench-trino: install ## benchmark: dashboard queries on the full Tour, Trino bes
 bench-superset: install browser ## benchmark: the stage explorer rendered in Chromium, full Tour
 	$(PY) bench/bench_superset.py
 
+bench-cli: install ## benchmark: start-up time of the CLI commands
+	$(PY) bench/bench_cli.py
+
 stop: ## stop the servers the demo started
 	-$(VENV)/bin/peloton superset stop
 	-$(VENV)/bin/peloton trino stop
@@ -69,4 +72,4 @@ stop: ## stop the servers the demo started
 clean: stop ## remove the virtualenv and local state
 	rm -rf $(VENV) .peloton .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install browser demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-trino bench-superset stop clean
+.PHONY: help install browser demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-trino bench-superset bench-cli stop clean

@@ -31,10 +31,9 @@ class Check:
         return asdict(self)
 
 
-def _http_ok(url: str, headers: dict[str, str] | None = None) -> tuple[bool, str]:
-    request = urllib.request.Request(url, headers=headers or {})
+def _http_ok(url: str) -> tuple[bool, str]:
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+        with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
             return 200 <= response.status < 300, f"HTTP {response.status}"
     except urllib.error.HTTPError as exc:
         return False, f"HTTP {exc.code}"
@@ -167,27 +166,7 @@ def check_trino(settings: Settings) -> Check:
 def check_superset(settings: Settings) -> Check:
     url = settings.superset.url.rstrip("/") + "/health"
     ok, why = _http_ok(url)
-    return Check(
-        "superset", ok, f"{url}: {why}", "" if ok else "run `peloton superset start` (issue #6)"
-    )
-
-
-def check_llm(settings: Settings) -> Check:
-    llm = settings.llm
-    if llm.offline:
-        return Check("llm", True, "offline mode (deterministic answers, no network)")
-    if not llm.base_url:
-        return Check("llm", False, "online mode without an endpoint", "set PELOTON_LLM__BASE_URL")
-    if llm.api_key is None:
-        return Check("llm", False, f"{llm.base_url}: no API key", "set PELOTON_LLM__API_KEY")
-    headers = {"Authorization": f"Bearer {llm.api_key.get_secret_value()}"}
-    ok, why = _http_ok(llm.base_url.rstrip("/") + "/models", headers)
-    return Check(
-        "llm",
-        ok,
-        f"{llm.base_url} ({llm.model}): {why}",
-        "" if ok else "check PELOTON_LLM__BASE_URL and PELOTON_LLM__API_KEY",
-    )
+    return Check("superset", ok, f"{url}: {why}", "" if ok else "run `peloton superset start`")
 
 
 def run_checks(settings: Settings) -> list[Check]:
@@ -199,7 +178,6 @@ def run_checks(settings: Settings) -> list[Check]:
         check_java(settings),
         check_trino(settings),
         check_superset(settings),
-        check_llm(settings),
     ]
 
 

@@ -106,20 +106,6 @@ class SupersetSettings(BaseModel):
     )
 
 
-class LLMSettings(BaseModel):
-    """The race bot's language model endpoint."""
-
-    offline: bool = Field(
-        default=True,
-        description="Answer deterministically without a network call; false uses `base_url`.",
-    )
-    base_url: str | None = Field(
-        default=None, description="OpenAI-compatible API base URL (for example .../v1)."
-    )
-    api_key: SecretStr | None = Field(default=None, description="API key of the endpoint.")
-    model: str = Field(default="gpt-4o-mini", description="Model name sent to the endpoint.")
-
-
 class SheetsSettings(BaseModel):
     """The Google Sheet that holds the athletes list."""
 
@@ -183,7 +169,6 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings, description="Storage.")
     trino: TrinoSettings = Field(default_factory=TrinoSettings, description="Trino.")
     superset: SupersetSettings = Field(default_factory=SupersetSettings, description="Superset.")
-    llm: LLMSettings = Field(default_factory=LLMSettings, description="Race bot LLM.")
     sheets: SheetsSettings = Field(default_factory=SheetsSettings, description="Athletes sheet.")
     files: FilesSettings = Field(default_factory=FilesSettings, description="File sources.")
     transform: TransformSettings = Field(

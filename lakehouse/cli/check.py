@@ -7,12 +7,8 @@ import json
 import typer
 from rich.table import Table
 
-from lakehouse.catalog import open_catalog
 from lakehouse.cli.app import app, console, err_console
 from lakehouse.errors import PelotonError
-from lakehouse.settings import get_settings
-from lakehouse.transform.checks import Check, Figure, structural_checks, summary
-from lakehouse.transform.truth import truth_checks
 
 
 @app.command()
@@ -21,6 +17,11 @@ def check(
     json_output: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Run the quality checks on the marts; exit 1 if one fails or a figure is out of bounds."""
+    from lakehouse.catalog import open_catalog
+    from lakehouse.settings import get_settings
+    from lakehouse.transform.checks import Check, Figure, structural_checks, summary
+    from lakehouse.transform.truth import truth_checks
+
     settings = get_settings()
     catalog = open_catalog(settings)
     checks: list[Check] = structural_checks(catalog)

@@ -7,9 +7,7 @@ import typer
 from lakehouse.cli.app import app, console
 from lakehouse.cli.run import run, tables
 from lakehouse.cli.sim import print_report, simulate_sources
-from lakehouse.postgres.embedded import EmbeddedPostgres
 from lakehouse.redact import mask_url
-from lakehouse.settings import get_settings
 from racesim.scales import DEMO_SCALE
 
 
@@ -19,6 +17,9 @@ def demo(
     scale: str = typer.Option(DEMO_SCALE, help="Size of the simulated race."),
 ) -> None:
     """Start the embedded parts and run everything at the demo scale; print where to look."""
+    from lakehouse.postgres.embedded import EmbeddedPostgres
+    from lakehouse.settings import get_settings
+
     settings = get_settings()
     if settings.source.url is None:
         url = EmbeddedPostgres(settings).start()

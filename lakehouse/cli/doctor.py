@@ -6,8 +6,6 @@ import typer
 from rich.table import Table
 
 from lakehouse.cli.app import app, console
-from lakehouse.doctor import as_json, run_checks
-from lakehouse.settings import get_settings
 
 
 @app.command()
@@ -15,7 +13,10 @@ def doctor(
     json_output: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
     strict: bool = typer.Option(False, help="Exit non-zero when any check fails."),
 ) -> None:
-    """Report every part (database, catalog, storage, Java, Trino, Superset, LLM) with fixes."""
+    """Report every part (database, catalog, storage, Java, Trino, Superset) with fixes."""
+    from lakehouse.doctor import as_json, run_checks
+    from lakehouse.settings import get_settings
+
     checks = run_checks(get_settings())
     if json_output:
         print(as_json(checks))

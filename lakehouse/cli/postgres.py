@@ -6,10 +6,7 @@ import typer
 from rich.table import Table
 
 from lakehouse.cli.app import app, console
-from lakehouse.postgres.connect import server_version
-from lakehouse.postgres.embedded import EmbeddedPostgres
 from lakehouse.redact import mask_url
-from lakehouse.settings import get_settings
 
 postgres_app = typer.Typer(help="The source PostgreSQL (embedded unless PELOTON_SOURCE__URL).")
 app.add_typer(postgres_app, name="postgres")
@@ -18,6 +15,10 @@ app.add_typer(postgres_app, name="postgres")
 @postgres_app.command()
 def start() -> None:
     """Start the embedded PostgreSQL under PELOTON_HOME (or check the configured one)."""
+    from lakehouse.postgres.connect import server_version
+    from lakehouse.postgres.embedded import EmbeddedPostgres
+    from lakehouse.settings import get_settings
+
     settings = get_settings()
     if settings.source.url is not None:
         url = settings.source.url.get_secret_value()
@@ -41,6 +42,9 @@ def start() -> None:
 @postgres_app.command()
 def stop() -> None:
     """Stop the embedded PostgreSQL."""
+    from lakehouse.postgres.embedded import EmbeddedPostgres
+    from lakehouse.settings import get_settings
+
     server = EmbeddedPostgres(get_settings())
     if server.stop():
         console.print("PostgreSQL stopped.")
@@ -51,6 +55,10 @@ def stop() -> None:
 @postgres_app.command()
 def status() -> None:
     """Show whether the embedded PostgreSQL runs, where, and its URL (password masked)."""
+    from lakehouse.postgres.connect import server_version
+    from lakehouse.postgres.embedded import EmbeddedPostgres
+    from lakehouse.settings import get_settings
+
     settings = get_settings()
     table = Table(show_header=False)
     if settings.source.url is not None:

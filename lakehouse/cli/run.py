@@ -8,11 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from lakehouse.catalog import open_catalog
 from lakehouse.cli.app import app, console
-from lakehouse.inventory import list_lakehouse
-from lakehouse.orchestration import configure_prefect
-from lakehouse.settings import get_settings
 
 
 @app.command()
@@ -23,6 +19,9 @@ def run(
     full_refresh: bool = typer.Option(False, help="Reprocess everything, changed or not."),
 ) -> None:
     """Run the pipeline on Prefect (ephemeral local API unless PREFECT_API_URL is set)."""
+    from lakehouse.orchestration import configure_prefect
+    from lakehouse.settings import get_settings
+
     settings = get_settings()
     configure_prefect(settings)
     from flows.ingest import ingest
@@ -75,6 +74,10 @@ def _print_tables(tables: list[dict[str, Any]]) -> None:
 @app.command()
 def tables(json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Every lakehouse table with rows, partitions, snapshots, last commit and location."""
+    from lakehouse.catalog import open_catalog
+    from lakehouse.inventory import list_lakehouse
+    from lakehouse.settings import get_settings
+
     found = list_lakehouse(open_catalog(get_settings()))
     if json_output:
         print(json.dumps(found, indent=2))

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from lakehouse.cli.app import app, console
-from lakehouse.postgres.connect import source_url
 from lakehouse.redact import mask_url
-from lakehouse.settings import Settings, get_settings
 from racesim.scales import SCALES, get_scale
-from racesim.sheets import push_athletes
-from racesim.simulate import SimulationReport, run_simulation
+
+if TYPE_CHECKING:
+    from lakehouse.settings import Settings
+    from racesim.simulate import SimulationReport
 
 
 def simulate_sources(
@@ -26,6 +26,11 @@ def simulate_sources(
     routes: Path | None = None,
 ) -> SimulationReport:
     """Run the simulator with a progress bar, load the database, push the sheet if configured."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from lakehouse.postgres.connect import source_url
+    from racesim.simulate import run_simulation
+
     get_scale(scale)
     out_dir = out or settings.home_dir / "sources"
     url = source_url(settings) if load else None
@@ -49,6 +54,7 @@ def simulate_sources(
         )
     if settings.sheets.spreadsheet_id:
         from racesim.athletes import make_riders
+        from racesim.sheets import push_athletes
 
         link = push_athletes(make_riders(get_scale(scale).teams, seed), settings.sheets)
         console.print(f"Athletes pushed to the Google Sheet: {link}")
@@ -82,5 +88,7 @@ def sim(
     ),
 ) -> None:
     """Simulate the race: athletes sheet, 21 stage CSVs, telemetry in PostgreSQL, ground truth."""
+    from lakehouse.settings import get_settings
+
     report = simulate_sources(get_settings(), scale, seed, out, load, routes)
     print_report(report)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from lakehouse.cli.app import app, console
-from lakehouse.settings import Settings, get_settings
-from lakehouse.superset.api import SupersetApi
-from lakehouse.superset.assets import import_assets
-from lakehouse.superset.check import DASHBOARD, check_dashboard
-from lakehouse.superset.server import SupersetServer
-from lakehouse.superset.warm import Warmed, warm_dashboard
+
+if TYPE_CHECKING:
+    from lakehouse.settings import Settings
+    from lakehouse.superset.api import SupersetApi
+    from lakehouse.superset.warm import Warmed
 
 superset_app = typer.Typer(help="Superset dashboards on Trino.", no_args_is_help=True)
 app.add_typer(superset_app, name="superset")
@@ -30,6 +29,10 @@ WARM_OPTION = typer.Option(
 @superset_app.command()
 def start(warm: bool = WARM_OPTION) -> None:
     """Install Superset in its own virtualenv once, initialize it, serve it, import the assets."""
+    from lakehouse.settings import get_settings
+    from lakehouse.superset.check import DASHBOARD
+    from lakehouse.superset.server import SupersetServer
+
     settings = get_settings()
     SupersetServer(settings).start(log=console.print)
     _import(settings, warm)
@@ -40,6 +43,9 @@ def start(warm: bool = WARM_OPTION) -> None:
 @superset_app.command()
 def stop() -> None:
     """Stop the Superset server."""
+    from lakehouse.settings import get_settings
+    from lakehouse.superset.server import SupersetServer
+
     if SupersetServer(get_settings()).stop():
         console.print("Superset stopped.")
     else:
@@ -49,10 +55,15 @@ def stop() -> None:
 @superset_app.command(name="import")
 def import_command(warm: bool = WARM_OPTION) -> None:
     """Import (overwriting) the assets of superset/assets/ into the running Superset."""
+    from lakehouse.settings import get_settings
+
     _import(get_settings(), warm)
 
 
 def _import(settings: Settings, warm: bool) -> None:
+    from lakehouse.superset.api import SupersetApi
+    from lakehouse.superset.assets import import_assets
+
     api = SupersetApi(settings)
     try:
         count = import_assets(settings, api)
@@ -64,6 +75,10 @@ def _import(settings: Settings, warm: bool) -> None:
 
 
 def _warm(api: SupersetApi, workers: int = 3) -> Warmed:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from lakehouse.superset.warm import warm_dashboard
+
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("warming the chart data cache", total=None)
@@ -87,6 +102,10 @@ def check(
 
     The last line is a one-line JSON summary.
     """
+    from lakehouse.settings import get_settings
+    from lakehouse.superset.api import SupersetApi
+    from lakehouse.superset.check import check_dashboard
+
     api = SupersetApi(get_settings())
     try:
         checks = check_dashboard(api, stage=stage)
@@ -116,6 +135,9 @@ def warm(
 
     Exit 1 if a chart fails; the last line is a one-line JSON summary.
     """
+    from lakehouse.settings import get_settings
+    from lakehouse.superset.api import SupersetApi
+
     api = SupersetApi(get_settings())
     try:
         warmed = _warm(api, workers)

@@ -8,13 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
 from lakehouse.cli.app import app, console
-from lakehouse.settings import get_settings
-from lakehouse.trino.client import init_views, run_sql
-from lakehouse.trino.server import TrinoServer
 
 trino_app = typer.Typer(help="The Trino query engine over the lakehouse.", no_args_is_help=True)
 app.add_typer(trino_app, name="trino")
@@ -23,6 +19,11 @@ app.add_typer(trino_app, name="trino")
 @trino_app.command()
 def start() -> None:
     """Install Trino once (Maven Central, checksums verified), configure it, start it, wait."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+    from lakehouse.settings import get_settings
+    from lakehouse.trino.server import TrinoServer
+
     server = TrinoServer(get_settings())
     with Progress(
         TextColumn("{task.description}"),
@@ -50,6 +51,9 @@ def start() -> None:
 @trino_app.command()
 def stop() -> None:
     """Stop the embedded Trino."""
+    from lakehouse.settings import get_settings
+    from lakehouse.trino.server import TrinoServer
+
     if TrinoServer(get_settings()).stop():
         console.print("Trino stopped.")
     else:
@@ -59,6 +63,9 @@ def stop() -> None:
 @trino_app.command()
 def status() -> None:
     """Whether Trino runs and answers, where its files are; exit 1 when it does not answer."""
+    from lakehouse.settings import get_settings
+    from lakehouse.trino.server import TrinoServer
+
     info = TrinoServer(get_settings()).status()
     table = Table(show_header=False)
     table.add_row("running", "yes" if info.running else "no")
@@ -77,6 +84,9 @@ def status() -> None:
 @trino_app.command()
 def init() -> None:
     """Create or replace the views of trino/views/*.sql in lakehouse.views (idempotent)."""
+    from lakehouse.settings import get_settings
+    from lakehouse.trino.client import init_views
+
     done = init_views(get_settings())
     console.print(f"{len(done)} views created or replaced: {', '.join(done)}", highlight=False)
 
@@ -96,6 +106,9 @@ def sql(
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object per row."),
 ) -> None:
     """Run a query and print its result; exit 1 on error."""
+    from lakehouse.settings import get_settings
+    from lakehouse.trino.client import run_sql
+
     result = run_sql(get_settings(), query, user)
     if json_output:
         for row in result.rows:

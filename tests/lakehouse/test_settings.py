@@ -10,21 +10,18 @@ def test_defaults_are_embedded(isolated_settings: Path) -> None:
     settings = Settings()
     assert settings.source.url is None
     assert settings.catalog.kind == "sql"
-    assert settings.llm.offline is True
     assert settings.home_dir == isolated_settings.resolve()
 
 
 def test_nested_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PELOTON_SOURCE__URL", "postgresql://u:pw@db:5432/race")
     monkeypatch.setenv("PELOTON_TRINO__PORT", "8181")
-    monkeypatch.setenv("PELOTON_LLM__OFFLINE", "false")
     monkeypatch.setenv("PELOTON_CATALOG__KIND", "rest")
     settings = get_settings()
     assert settings.source.url is not None
     assert settings.source.url.get_secret_value() == "postgresql://u:pw@db:5432/race"
     assert "pw" not in repr(settings)  # secrets are SecretStr
     assert settings.trino.port == 8181
-    assert settings.llm.offline is False
     assert settings.catalog.kind == "rest"
 
 
