@@ -1,6 +1,6 @@
 """Benchmark: the truth tolerances over many seeds, a table of the worst errors per seed.
 
-    python bench/bench_truth.py --seeds 1-20 [--scale tiny]        (on demand)
+    python bench/bench_truth.py --seeds 1-20 [--scale tiny] [--routes DIR]        (on demand)
 
 For each seed, simulates the race into a source database (PELOTON_SOURCE__URL, or an embedded
 PostgreSQL in a temporary folder), lands it in a fresh local Iceberg warehouse, builds staging
@@ -44,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seeds", type=seeds, default=seeds("1-20"))
     parser.add_argument("--scale", default="tiny")
+    parser.add_argument("--routes", type=Path, help="a route set (default: the 2023 Tour)")
     args = parser.parse_args()
 
     from truth_helpers import through_the_pipeline
@@ -60,7 +61,7 @@ def main() -> None:
             try:
                 started = time.perf_counter()
                 sources = work / "sources"
-                run_simulation(args.scale, seed, sources, url)
+                run_simulation(args.scale, seed, sources, url, data_dir=args.routes)
                 catalog = through_the_pipeline(sources, work / "home", url, "race")
                 checks, figures = truth_checks(catalog, sources / "truth")
                 seconds = time.perf_counter() - started

@@ -111,13 +111,14 @@ def _runs(t: FloatArray, speed: FloatArray) -> NDArray[np.int64]:
 def _anchored(t: FloatArray, v: FloatArray, along: FloatArray, line_m: float) -> FloatArray | None:
     """A run's positions (m): its integrated speed plus the offset to its GPS distances.
 
-    The offset is the mean over the points more than CLAMP_M from the line (points past the end
-    of the route are clamped onto it), outliers beyond three robust deviations left out. None
-    with fewer than MIN_ANCHORS such points, or when the offsets spread over more than
+    The offset is the mean over the points more than CLAMP_M from the line and from the start
+    of the route (points past the end of the route are clamped onto it, and so are the points
+    of riders waiting behind the start line), outliers beyond three robust deviations left out.
+    None with fewer than MIN_ANCHORS such points, or when the offsets spread over more than
     MAX_SPREAD_M (one robust deviation).
     """
     s = np.concatenate([[0.0], np.cumsum((v[1:] + v[:-1]) / 2 * np.diff(t))])
-    anchors = np.abs(along - line_m) > CLAMP_M
+    anchors = (np.abs(along - line_m) > CLAMP_M) & (along > CLAMP_M)
     if anchors.sum() < MIN_ANCHORS:
         return None
     offset = along[anchors] - s[anchors]
@@ -169,7 +170,7 @@ def fused_crossing(
     reached = whole_along >= line_m - CLAMP_M
     first = int(np.argmax(reached))
     if first == 0:
-        return crossing_time(whole_along, whole_t, line_m)
+        return _from_the_start(whole_along, whole_t, speed_kmh, line_m)
     # only the points within FUSE_S of the last point before the line and the first at it count
     lo = int(np.searchsorted(whole_t, whole_t[first - 1] - FUSE_S, side="left"))
     hi = int(np.searchsorted(whole_t, whole_t[first] + FUSE_S, side="right"))
@@ -224,9 +225,50 @@ def fused_crossing(
     if route_ends and len(approach):
         last = int(approach[-1])
         return carried_on(float(t[idx[last]]), float(p[last]), float(v[idx[last]]))
+    found = _reaches(p, t[idx], line_m)
+    return found if found is not None else gps_only()
+
+
+def _reaches(p: FloatArray, t: FloatArray, line_m: float) -> float | None:
+    """When the fused positions `p` (at times `t`) first reach the line, interpolated; None
+    when they never do or are already there at the first point."""
     k = np.flatnonzero(p >= line_m)
     if len(k) == 0 or k[0] == 0:
-        return gps_only()
+        return None
     j = int(k[0])
     frac = (line_m - p[j - 1]) / (p[j] - p[j - 1])
-    return float(t[idx[j - 1]] + frac * (t[idx[j]] - t[idx[j - 1]]))
+    return float(t[j - 1] + frac * (t[j] - t[j - 1]))
+
+
+def _from_the_start(
+    along: FloatArray, t: FloatArray, speed_kmh: FloatArray, line_m: float
+) -> float | None:
+    """A line the track is at from its first point: one at (or within CLAMP_M of) the start
+    of the route, where riders wait before the flag with their points clamped onto it.
+
+    Those points tell only that the rider had not gone past yet, and GPS noise scatters them
+    around the line. The wheel reads 0 until the rider rolls off; a head unit's speed spans the
+    neighbouring seconds, so the first reading above 0 comes up to a second before the rider
+    moves. The path is carried back, at its speed, from the first point beyond the line more
+    than GAP_S after that reading, its position fused as elsewhere (the mirror of the finish),
+    and bounded by that reading: the rider was still at the line then.
+    """
+    v_all = np.asarray(speed_kmh, dtype=np.float64) / 3.6
+    rolling = np.flatnonzero(v_all > 0)
+    if len(rolling) == 0:
+        return crossing_time(along, t, line_m)
+    rolled = float(t[rolling[0]])
+    beyond = np.flatnonzero((along > line_m + CLAMP_M) & (t >= rolled + GAP_S))
+    if len(beyond) == 0:
+        return crossing_time(along, t, line_m)
+    k = int(beyond[0])
+    lo = int(np.searchsorted(t, t[k] - FUSE_S, side="left"))
+    hi = int(np.searchsorted(t, t[k] + FUSE_S, side="right"))
+    v = v_all[lo:hi]
+    runs = _runs(t[lo:hi], v)
+    idx = np.flatnonzero(runs == runs[k - lo])
+    p = _anchored(t[lo:hi][idx], v[idx], along[lo:hi][idx], line_m)
+    if p is None or not v_all[k] > 0:
+        return crossing_time(along, t, line_m)
+    at = int(np.searchsorted(idx, k - lo))
+    return max(float(t[k]) - (float(p[at]) - line_m) / float(v_all[k]), rolled)

@@ -1,14 +1,18 @@
 """The truth comparison on any race: route lengths judged against their own traces, the shape
-of the checks' report, and the tolerances on seeds other than the shared fixture's."""
+of the checks' report, and the tolerances on other seeds and on routes starting at a climb."""
 
+import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from truth_helpers import through_the_pipeline
 
 from lakehouse.transform.checks import Check, Figure, summary
+from lakehouse.transform.crossing import fused_crossing
 from lakehouse.transform.truth import judge_route_lengths, truth_checks
+from racesim.route_sets import climb_foot_start
 from racesim.simulate import run_simulation
 
 CI_SEEDS = (5, 12, 20)
@@ -105,3 +109,34 @@ def test_the_truth_tolerances_hold_on_another_seed(
     assert " decisions, 0 differ" in decided.detail
     flips = next(f for f in figures if f.name.endswith("taken the other way"))
     assert not flips.bounded  # reported: undecidable at 1 Hz, whatever the sample's size
+
+
+def test_a_line_at_the_start_is_crossed_when_the_rider_rolls_off_not_while_waiting() -> None:
+    """Riders wait at the start line, their GPS points scattered around it and clamped onto
+    the start of the route; the wheel reads 0 until they roll off at 9 m/s."""
+    rng = np.random.default_rng(4)
+    t = np.arange(0.0, 180.0)
+    rolls_off = 60.4
+    x = np.maximum(t - rolls_off, 0.0) * 9.0
+    along = np.maximum(x + rng.normal(0.0, 3.0, len(t)), 0.0)
+    speed_kmh = np.gradient(x) * 3.6  # a head unit's speed spans the neighbouring seconds
+    for line_m in (0.0, 6.0):
+        crossed = fused_crossing(along, t, speed_kmh, line_m)
+        assert crossed == pytest.approx(rolls_off + line_m / 9.0, abs=0.2)
+
+
+@pytest.mark.integration
+def test_climb_times_hold_on_stages_that_start_at_the_foot_of_a_climb(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    routes = tmp_path / "routes"
+    assert 17 in climb_foot_start(routes)  # the tiny race's mountain stage among them
+    sources = tmp_path / "sources"
+    run_simulation("tiny", 11, sources, postgres_url, data_dir=routes, schema="truth_seeds")
+    catalog = through_the_pipeline(sources, tmp_path / "home", postgres_url, "truth_seeds")
+    checks, figures = truth_checks(catalog, sources / "truth")
+    assert [(c.name, c.detail, c.examples) for c in checks if not c.ok] == []
+    assert [f for f in figures if not f.ok] == []
+    with (sources / "stages" / "stage-17.csv").open(encoding="utf-8") as f:
+        feet = [r for r in csv.DictReader(f) if r["checkpoint"] == "climb_foot"]
+    assert float(feet[0]["distance_km"]) == 0.0  # the case at hand: the foot is the start line
