@@ -11,12 +11,13 @@ PELOTON_HOME/warehouse.
 
 from __future__ import annotations
 
-from typing import Any
-
-from pyiceberg.catalog import Catalog, load_catalog
+from typing import TYPE_CHECKING, Any
 
 from lakehouse.postgres.connect import source_url
 from lakehouse.settings import Settings
+
+if TYPE_CHECKING:  # pyiceberg is imported when a catalog is opened, not with this module
+    from pyiceberg.catalog import Catalog
 
 
 def warehouse_location(settings: Settings) -> str:
@@ -61,6 +62,8 @@ def catalog_properties(settings: Settings) -> dict[str, Any]:
 
 def open_catalog(settings: Settings) -> Catalog:
     """The configured catalog, with the `raw`, `staging` and `marts` namespaces present."""
+    from pyiceberg.catalog import load_catalog
+
     catalog = load_catalog(settings.catalog.name, **catalog_properties(settings))
     for namespace in ("raw", "staging", "marts"):
         catalog.create_namespace_if_not_exists(namespace)

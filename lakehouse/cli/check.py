@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.table import Table
 
-from lakehouse.cli.app import app, console, err_console
+from lakehouse.cli.app import app, console, err_console, new_table
 from lakehouse.errors import PelotonError
 
 
@@ -36,7 +35,7 @@ def check(
     if json_output:
         print(json.dumps({"checks": [c.as_dict() for c in checks], **result}, default=str))
     else:
-        view = Table(title="Checks")
+        view = new_table(title="Checks")
         for column in ("table", "check", "result", "detail"):
             view.add_column(column)
         for c in checks:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from lakehouse.cli.app import app, console
+from lakehouse.cli.app import app, console, new_table
 
 
 @app.command()
@@ -21,7 +20,7 @@ def doctor(
     if json_output:
         print(as_json(checks))
     else:
-        table = Table(title="Peloton doctor")
+        table = new_table(title="Peloton doctor")
         for column in ("part", "status", "detail", "fix"):
             table.add_column(column, overflow="fold")
         for c in checks:

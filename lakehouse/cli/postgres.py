@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from lakehouse.cli.app import app, console
+from lakehouse.cli.app import app, console, new_table, sub_app
 from lakehouse.redact import mask_url
 
-postgres_app = typer.Typer(help="The source PostgreSQL (embedded unless PELOTON_SOURCE__URL).")
+postgres_app = sub_app(
+    "The source PostgreSQL (embedded unless PELOTON_SOURCE__URL).", no_args_is_help=False
+)
 app.add_typer(postgres_app, name="postgres")
 
 
@@ -60,7 +61,7 @@ def status() -> None:
     from lakehouse.settings import get_settings
 
     settings = get_settings()
-    table = Table(show_header=False)
+    table = new_table(show_header=False)
     if settings.source.url is not None:
         url = settings.source.url.get_secret_value()
         table.add_row("configured", mask_url(url))

@@ -6,9 +6,8 @@ import json
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from lakehouse.cli.app import app, console
+from lakehouse.cli.app import app, console, new_table
 
 
 @app.command()
@@ -27,7 +26,7 @@ def run(
     from flows.ingest import ingest
 
     summary = ingest(days=days, stages=stages, full_refresh=full_refresh)
-    table = Table(title="Ingestion")
+    table = new_table(title="Ingestion")
     for column in ("source", "part", "read", "landed", "quarantined"):
         table.add_column(
             column, justify="right" if column in ("read", "landed", "quarantined") else "left"
@@ -47,7 +46,7 @@ def run(
     from flows.transform import run_transform
 
     staged, marts = run_transform(days=days, full_refresh=full_refresh)
-    view = Table(title="Transforms")
+    view = new_table(title="Transforms")
     for column in ("table", "day", "rows", "note"):
         view.add_column(column, justify="right" if column == "rows" else "left")
     for s in staged:
@@ -60,7 +59,7 @@ def run(
 
 
 def _print_tables(tables: list[dict[str, Any]]) -> None:
-    view = Table(title="Lakehouse tables")
+    view = new_table(title="Lakehouse tables")
     for column in ("table", "rows", "partitions", "snapshots", "last commit"):
         view.add_column(column, justify="right" if column in ("rows", "snapshots") else "left")
     for t in tables:

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
-from lakehouse.cli.app import app, console
+from lakehouse.cli.app import app, console, new_table
 from lakehouse.redact import mask_url
 from racesim.scales import SCALES, get_scale
 
@@ -62,7 +61,7 @@ def simulate_sources(
 
 
 def print_report(report: SimulationReport) -> None:
-    table = Table(title=f"Simulated {report.scale} race, seed {report.seed}")
+    table = new_table(title=f"Simulated {report.scale} race, seed {report.seed}")
     table.add_column("partition")
     table.add_column("rows", justify="right")
     for name, rows in report.rows_per_partition.items():

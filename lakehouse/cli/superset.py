@@ -6,16 +6,15 @@ import json
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
-from lakehouse.cli.app import app, console
+from lakehouse.cli.app import app, console, new_table, sub_app
 
 if TYPE_CHECKING:
     from lakehouse.settings import Settings
     from lakehouse.superset.api import SupersetApi
     from lakehouse.superset.warm import Warmed
 
-superset_app = typer.Typer(help="Superset dashboards on Trino.", no_args_is_help=True)
+superset_app = sub_app("Superset dashboards on Trino.")
 app.add_typer(superset_app, name="superset")
 
 
@@ -115,7 +114,7 @@ def check(
         for c in checks:
             print(json.dumps(c.as_dict(), default=str))
     else:
-        table = Table("chart", "type", "rows", "seconds", "result")
+        table = new_table("chart", "type", "rows", "seconds", "result")
         for c in checks:
             result = "[green]ok[/]" if c.ok else f"[red]{c.error or 'no rows'}[/]"
             table.add_row(c.chart, c.viz_type, str(c.rows), f"{c.seconds:.2f}", result)

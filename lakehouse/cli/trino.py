@@ -8,11 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from lakehouse.cli.app import app, console
+from lakehouse.cli.app import app, console, new_table, sub_app
 
-trino_app = typer.Typer(help="The Trino query engine over the lakehouse.", no_args_is_help=True)
+trino_app = sub_app("The Trino query engine over the lakehouse.")
 app.add_typer(trino_app, name="trino")
 
 
@@ -67,7 +66,7 @@ def status() -> None:
     from lakehouse.trino.server import TrinoServer
 
     info = TrinoServer(get_settings()).status()
-    table = Table(show_header=False)
+    table = new_table(show_header=False)
     table.add_row("running", "yes" if info.running else "no")
     table.add_row("answering", "yes" if info.answering else "no")
     table.add_row("pid", str(info.pid or "-"))
@@ -115,7 +114,7 @@ def sql(
             record = {c: _plain(v) for c, v in zip(result.columns, row, strict=True)}
             print(json.dumps(record, default=str))
         return
-    table = Table(*result.columns)
+    table = new_table(*result.columns)
     for row in result.rows:
         table.add_row(*("" if v is None else str(_plain(v)) for v in row))
     console.print(table)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import psycopg
+from typing import TYPE_CHECKING
 
 from lakehouse.errors import PelotonError
 from lakehouse.redact import mask_url
 from lakehouse.settings import Settings
+
+if TYPE_CHECKING:  # psycopg is imported when a connection is made, not with this module
+    import psycopg
 
 
 def source_url(settings: Settings) -> str:
@@ -20,6 +23,8 @@ def source_url(settings: Settings) -> str:
 
 def connect(url: str, timeout_s: int = 10) -> psycopg.Connection:
     """A psycopg connection; a failure names the server with its password masked."""
+    import psycopg
+
     try:
         return psycopg.connect(url, connect_timeout=timeout_s)
     except (psycopg.Error, ValueError) as exc:

@@ -23,8 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
 from lakehouse.errors import PelotonError
 from lakehouse.ports import free_port
 from lakehouse.postgres.privileges import RunAs, server_user
@@ -299,6 +297,8 @@ class EmbeddedPostgres:
             return self._url(port)
 
     def _ensure_database(self, port: int) -> None:
+        import psycopg  # here, not at the top: `peloton postgres status` does not need it
+
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             try:

@@ -69,7 +69,8 @@ def test_help_imports_no_heavy_library(args: list[str]) -> None:
 def test_help_lists_every_command() -> None:
     code, _, output = _probe("--help")
     assert code == 0
-    listed = [line.split()[1] for line in output.splitlines() if line.startswith("│ ")]
+    commands = output.split("Commands:", 1)[1]
+    listed = [line.split()[0] for line in commands.splitlines() if line.startswith("  ")]
     assert [name for name in listed if name in COMMANDS] == COMMANDS
 
 
@@ -86,4 +87,11 @@ def test_trino_sql_imports_no_heavy_library() -> None:
     assert code == 1
     assert f"cannot reach Trino at 127.0.0.1:{port}" in output
     assert "trino" in packages  # the query client, imported by the command that needs it
+    assert packages & HEAVY == set()
+
+
+def test_trino_status_imports_no_heavy_library() -> None:
+    code, packages, output = _probe("trino", "status")
+    assert code == 1  # no server under the fresh PELOTON_HOME
+    assert "running" in output
     assert packages & HEAVY == set()
