@@ -24,6 +24,12 @@ class SourceSettings(BaseModel):
         description="PostgreSQL URL of the source database. Unset: the embedded PostgreSQL that "
         "`peloton postgres start` runs under PELOTON_HOME.",
     )
+    reader_url: SecretStr | None = Field(
+        default=None,
+        description="PostgreSQL URL of a read-only role, used to extract the source and by "
+        "Trino's source catalog. Unset: the embedded server's read-only role, or `url` when "
+        "that is set (then give `url` a read-only role).",
+    )
     bin_dir: Path | None = Field(
         default=None,
         description="Folder of the PostgreSQL server binaries for the embedded server. Unset: the "

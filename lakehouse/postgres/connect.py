@@ -21,6 +21,21 @@ def source_url(settings: Settings) -> str:
     return EmbeddedPostgres(settings).url()
 
 
+def reader_url(settings: Settings) -> str:
+    """The URL to read the source with: extraction and Trino's source catalog.
+
+    PELOTON_SOURCE__READER_URL when set; else, with PELOTON_SOURCE__URL set, that URL (give it a
+    read-only role); else the embedded server's read-only role.
+    """
+    if settings.source.reader_url is not None:
+        return settings.source.reader_url.get_secret_value()
+    if settings.source.url is not None:
+        return settings.source.url.get_secret_value()
+    from lakehouse.postgres.embedded import EmbeddedPostgres
+
+    return EmbeddedPostgres(settings).reader_url()
+
+
 def connect(url: str, timeout_s: int = 10) -> psycopg.Connection:
     """A psycopg connection; a failure names the server with its password masked."""
     import psycopg

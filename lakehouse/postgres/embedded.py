@@ -26,6 +26,7 @@ from pathlib import Path
 from lakehouse.errors import PelotonError
 from lakehouse.ports import free_port
 from lakehouse.postgres.privileges import RunAs, server_user
+from lakehouse.postgres.roles import READER, ensure_reader
 from lakehouse.redact import mask_url
 from lakehouse.settings import Settings
 
@@ -89,6 +90,7 @@ class EmbeddedPostgres:
         self.log_file = self.root / "postgres.log"
         self.state_file = self.root / "server.json"
         self.password_file = self.root / "password"
+        self.reader_password_file = self.root / "reader-password"
         self.run_as: RunAs = server_user(settings.source.run_as)
 
     # -- paths and state -----------------------------------------------------------------------
@@ -115,9 +117,14 @@ class EmbeddedPostgres:
         return wheel
 
     def _password(self) -> str:
-        if not self.password_file.exists():
-            write_private(self.password_file, secrets.token_urlsafe(24))
-        return self.password_file.read_text(encoding="utf-8").strip()
+        return self._secret(self.password_file)
+
+    @staticmethod
+    def _secret(path: Path) -> str:
+        """A generated password kept in `path` (0600), made on first use."""
+        if not path.exists():
+            write_private(path, secrets.token_urlsafe(24))
+        return path.read_text(encoding="utf-8").strip()
 
     def _state(self) -> dict[str, object] | None:
         if not self.state_file.exists():
@@ -294,6 +301,7 @@ class EmbeddedPostgres:
                     timeout=START_TIMEOUT_S + 10,
                 )
             self._ensure_database(port)
+            ensure_reader(self._url(port), USER, self._secret(self.reader_password_file))
             return self._url(port)
 
     def _ensure_database(self, port: int) -> None:
@@ -336,6 +344,12 @@ class EmbeddedPostgres:
                 "`peloton postgres start`, or set PELOTON_SOURCE__URL"
             )
         return self._url(self._port())
+
+    def reader_url(self) -> str:
+        """The running server's URL for the read-only role (lakehouse.postgres.roles)."""
+        url = self.url()
+        password = self._secret(self.reader_password_file)
+        return f"postgresql://{READER}:{password}@{url.rsplit('@', 1)[1]}"
 
     def status(self) -> ServerStatus:
         running = self.is_running()

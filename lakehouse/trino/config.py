@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 from lakehouse.assets import part_dir
 from lakehouse.catalog import warehouse_location
 from lakehouse.errors import ConfigurationError
-from lakehouse.postgres.connect import source_url
+from lakehouse.postgres.connect import reader_url, source_url
 from lakehouse.settings import Settings
 from lakehouse.templates import render
 from lakehouse.trino.catalogs import ICEBERG_CATALOGS
@@ -100,7 +100,7 @@ def secret_environment(settings: Settings) -> dict[str, str]:
     storage = settings.storage
     env = {
         "PELOTON_TRINO_CATALOG_PASSWORD": _catalog_jdbc(settings).password,
-        "PELOTON_TRINO_SOURCE_PASSWORD": Jdbc.from_url(source_url(settings)).password,
+        "PELOTON_TRINO_SOURCE_PASSWORD": Jdbc.from_url(reader_url(settings)).password,
     }
     if storage.s3_access_key_id and storage.s3_secret_access_key:
         env["PELOTON_TRINO_S3_ACCESS_KEY"] = storage.s3_access_key_id.get_secret_value()
@@ -111,7 +111,7 @@ def secret_environment(settings: Settings) -> dict[str, str]:
 def values(settings: Settings, layout: Layout) -> dict[str, str]:
     """Every placeholder's value (no secret among them)."""
     catalog = _catalog_jdbc(settings)
-    source = Jdbc.from_url(source_url(settings))
+    source = Jdbc.from_url(reader_url(settings))  # the source is read with a read-only role
     trino, storage = settings.trino, settings.storage
     return {
         "environment": "peloton",
