@@ -356,7 +356,10 @@ def gc_inversions(
     times of the riders with telemetry, in the same-time groups the pipeline formed (their
     decisions are checked by `same_time_decisions`), or with `in_our_groups=False` in the
     truth's own groups. What remains is the pipeline's own timing error; official times are
-    truncated to the second, so riders less than 1 s apart may swap.
+    truncated to the second, so riders less than 1 s apart may swap. In our groups, a time
+    within DECISION_PRECISION_S of a second boundary keeps our side of it (`_in_our_group`),
+    and a bonus our order gave to one of two riders who crossed within DECISION_PRECISION_S of
+    each other stays where we put it (`_bonuses_in_our_order`).
     """
     facts = {f.stage: f for f in stage_facts(catalog).values()}
     true_results: list[Result] = []
@@ -373,8 +376,10 @@ def gc_inversions(
         )
         heads = same_time_heads(ours_timed, facts[stage].is_time_trial)
         took = {res.bib: res.finish_time_s for res in results}
+        official = {r["bib"]: r["official_time_s"] for r in rows}
         if in_our_groups:
-            results = [_in_our_group(res, heads, took) for res in results]
+            results = [_in_our_group(res, heads, took, official) for res in results]
+            results = _bonuses_in_our_order(results, {r["bib"]: r["bonus_s"] for r in rows})
         true_results += results
     true_totals = {(g.stage, g.bib): g.total_time_s for g in general_classification(true_results)}
     found = []
@@ -392,9 +397,45 @@ def gc_inversions(
     return found
 
 
-def _in_our_group(res: Result, heads: dict[int, int], took: dict[int, float | None]) -> Result:
-    """A true result given the true time of the head of the rider's group in our results."""
+def _bonuses_in_our_order(results: list[Result], ours: dict[int, int]) -> list[Result]:
+    """True results with our bonus where ours went to a rider who crossed within
+    DECISION_PRECISION_S of the one who has it in truth: an order no 1 Hz timing settles."""
+    truly = {res.bonus_s: res for res in results if res.bonus_s}
+    kept = []
+    for res in results:
+        swapped = truly.get(ours.get(res.bib, 0))
+        if (
+            swapped is not None
+            and swapped.bib != res.bib
+            and res.finish_time_s is not None
+            and swapped.finish_time_s is not None
+            and abs(res.finish_time_s - swapped.finish_time_s) < DECISION_PRECISION_S
+        ):
+            res = Result(**{**res.__dict__, "bonus_s": ours[res.bib]})
+        kept.append(res)
+    return kept
+
+
+def _in_our_group(
+    res: Result,
+    heads: dict[int, int],
+    took: dict[int, float | None],
+    ours: dict[int, int | None],
+) -> Result:
+    """A true result given the true time of the head of the rider's group in our results.
+
+    Truncated to the second, a time within DECISION_PRECISION_S of a second boundary may fall
+    on either side of it (no 1 Hz timing settles it), so there our official time is kept when
+    it is one second from the true one: two riders each on the other side of a boundary would
+    otherwise be 2 s apart for timing errors of a tenth of a second.
+    """
     head_took = took.get(heads.get(res.bib, -1))
     if res.official_time_s is None or head_took is None:
         return res
-    return Result(**{**res.__dict__, "official_time_s": math.floor(head_took)})
+    official = math.floor(head_took)
+    mine = ours.get(res.bib)
+    fraction = head_took - official
+    undecidable = min(fraction, 1.0 - fraction) < DECISION_PRECISION_S
+    if mine is not None and abs(mine - official) == 1 and undecidable:
+        official = mine
+    return Result(**{**res.__dict__, "official_time_s": official})

@@ -3,6 +3,8 @@ of the checks' report, and the tolerances on other seeds and on routes starting 
 
 import csv
 import json
+import math
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,13 @@ from truth_helpers import through_the_pipeline
 
 from lakehouse.transform.checks import Check, Figure, summary
 from lakehouse.transform.crossing import fused_crossing
-from lakehouse.transform.truth import judge_route_lengths, truth_checks
+from lakehouse.transform.results import Result
+from lakehouse.transform.truth import (
+    _bonuses_in_our_order,
+    _in_our_group,
+    judge_route_lengths,
+    truth_checks,
+)
 from racesim.route_sets import climb_foot_start
 from racesim.simulate import run_simulation
 
@@ -140,3 +148,35 @@ def test_climb_times_hold_on_stages_that_start_at_the_foot_of_a_climb(
     with (sources / "stages" / "stage-17.csv").open(encoding="utf-8") as f:
         feet = [r for r in csv.DictReader(f) if r["checkpoint"] == "climb_foot"]
     assert float(feet[0]["distance_km"]) == 0.0  # the case at hand: the foot is the start line
+
+
+def _result(bib: int, took: float, bonus: int = 0) -> Result:
+    return Result(
+        stage=21,
+        stage_date=date(2023, 7, 23),
+        athlete_id=bib,
+        bib=bib,
+        status="finished",
+        start_s=0.0,
+        finish_s=took,
+        finish_time_s=took,
+        official_time_s=math.floor(took),
+        bonus_s=bonus,
+        rank=None,
+        gap_s=None,
+    )
+
+
+def test_the_truth_rebuilt_in_our_groups_keeps_our_side_only_of_what_1_hz_cannot_settle() -> None:
+    truly = [_result(4, 6319.80, 10), _result(24, 6319.87, 6), _result(9, 6321.40, 4)]
+    # 4 and 24 crossed 0.07 s apart: our order between them stands, not one 1.4 s apart
+    ours = {4: 6, 24: 10, 9: 4}
+    assert [r.bonus_s for r in _bonuses_in_our_order(truly, ours)] == [6, 10, 4]
+    far = [_result(4, 6319.80, 10), _result(24, 6320.30, 6)]
+    assert [r.bonus_s for r in _bonuses_in_our_order(far, {4: 6, 24: 10})] == [10, 6]
+
+    alone = {7: 7}
+    near_a_second = _result(7, 19771.95)  # ours read 19772: either side of the boundary
+    assert _in_our_group(near_a_second, alone, {7: 19771.95}, {7: 19772}).official_time_s == 19772
+    mid_second = _result(7, 19771.5)
+    assert _in_our_group(mid_second, alone, {7: 19771.5}, {7: 19772}).official_time_s == 19771
