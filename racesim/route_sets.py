@@ -1,11 +1,12 @@
 """Route sets that differ from the shipped routes, made from them: races the pipeline has not seen.
 
-    python -m racesim.route_sets climb-foot|summit-finish OUT [--data DIR]
+    python -m racesim.route_sets climb-foot|summit-finish|backwards OUT [--data DIR]
 
 `climb-foot`: every road stage with a categorized climb starts at the foot of its first one,
 as a stage leaving a valley town straight uphill. `summit-finish`: every stage with one
 (time trials too) ends at the summit of its last one. The path cut off is left out and the
-official distance shortened by as much. The folder has the shape `peloton sim --routes` reads.
+official distance shortened by as much. `backwards`: every stage ridden from its finish to its
+start, descents turned into climbs. The folder has the shape `peloton sim --routes` reads.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from racesim.climbs import detect_climbs
-from racesim.routes import load_route, load_stages, resample, route_path
+from racesim.routes import Route, load_route, load_stages, resample, route_path
 
-KINDS = ("climb-foot", "summit-finish")
+KINDS = ("climb-foot", "summit-finish", "backwards")
 
 
 def climb_foot_start(out_dir: Path, data_dir: Path | None = None) -> list[int]:
@@ -29,7 +30,7 @@ def climb_foot_start(out_dir: Path, data_dir: Path | None = None) -> list[int]:
 
 
 def route_set(kind: str, out_dir: Path, data_dir: Path | None = None) -> list[int]:
-    """Write the route set `kind` (KINDS) to `out_dir`; the stages cut, in order."""
+    """Write the route set `kind` (KINDS) to `out_dir`; the stages changed, in order."""
     stages = load_stages(data_dir)
     (out_dir / "routes").mkdir(parents=True, exist_ok=True)
     source_index = (data_dir or route_path(1).parents[1]) / "stages.csv"
@@ -40,30 +41,38 @@ def route_set(kind: str, out_dir: Path, data_dir: Path | None = None) -> list[in
     cut: list[int] = []
     for info, row in zip(stages, index, strict=True):
         route = load_route(info.stage, data_dir)
-        skip = kind == "climb-foot" and info.is_time_trial
-        climbs = [] if skip else detect_climbs(resample(route))
         target = out_dir / "routes" / route_path(info.stage).name
-        if not climbs:
+        order = _points_kept(kind, info.is_time_trial, route)
+        if order is None:
             shutil.copyfile(route_path(info.stage, data_dir), target)
             continue
-        first, last = 0, len(route.lat)
-        if kind == "climb-foot":
-            first = int(np.searchsorted(route.cum_m, climbs[0].foot_m))
-        else:
-            last = int(np.searchsorted(route.cum_m, climbs[-1].summit_m)) + 1
         with target.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(("seq", "lat", "lon", "ele_m"))
-            for seq, i in enumerate(range(first, last)):
+            for seq, i in enumerate(order):
                 writer.writerow((seq, route.lat[i], route.lon[i], route.ele_m[i]))
-        cut_km = (route.length_m - route.cum_m[last - 1] + route.cum_m[first]) / 1000
-        row["distance_km"] = f"{info.distance_km - cut_km:.1f}"
+        if kind == "backwards":
+            row["start"], row["finish"] = row["finish"], row["start"]
+        kept_m = abs(float(route.cum_m[order[-1]] - route.cum_m[order[0]]))
+        row["distance_km"] = f"{info.distance_km - (route.length_m - kept_m) / 1000:.1f}"
         cut.append(info.stage)
     with (out_dir / "stages.csv").open("w", newline="", encoding="utf-8") as fh:
         index_writer = csv.DictWriter(fh, fieldnames=fields)
         index_writer.writeheader()
         index_writer.writerows(index)
     return cut
+
+
+def _points_kept(kind: str, time_trial: bool, route: Route) -> list[int] | None:
+    """The route's points in the order the set rides them; None: the route as it is."""
+    if kind == "backwards":
+        return list(range(len(route.lat) - 1, -1, -1))
+    climbs = [] if kind == "climb-foot" and time_trial else detect_climbs(resample(route))
+    if not climbs:
+        return None
+    if kind == "climb-foot":
+        return list(range(int(np.searchsorted(route.cum_m, climbs[0].foot_m)), len(route.lat)))
+    return list(range(int(np.searchsorted(route.cum_m, climbs[-1].summit_m)) + 1))
 
 
 def main() -> None:
@@ -73,7 +82,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="the routes to start from (default: 2023)")
     args = parser.parse_args()
     cut = route_set(args.kind, args.out, args.data)
-    print(f"{args.out}: stages {', '.join(map(str, cut))} cut ({args.kind})")
+    print(f"{args.out}: stages {', '.join(map(str, cut))} changed ({args.kind})")
 
 
 if __name__ == "__main__":
