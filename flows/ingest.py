@@ -2,6 +2,8 @@
 
 Retries with backoff on the I/O steps only; each flow logs what it landed and the parent
 publishes a table artifact `ingest-summary` (rows landed and quarantined per source and day).
+Each flow holds the lakehouse's run lock while it writes (lakehouse.lake.lock): a second run
+at the same time is refused with the holder named.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from prefect.cache_policies import NO_CACHE
 from lakehouse.ingest import steps
 from lakehouse.ingest.files import FileResult
 from lakehouse.ingest.telemetry import DayResult, DayStreams, PlannedDay, land_days
-from lakehouse.postgres.connect import source_url
+from lakehouse.lake.lock import lakehouse_lock
+from lakehouse.postgres.connect import reader_url
 from lakehouse.settings import get_settings
 from lakehouse.sources.telemetry import SourceDay
 
@@ -67,9 +70,10 @@ def ingest_telemetry(
     day at a time, so the days' commits never conflict (only the reading runs ahead).
     """
     batch = batch_id or uuid.uuid4().hex
-    plan = plan_source_days(steps.parse_days(days), full_refresh)
-    url = source_url(get_settings())
-    results = land_days(plan, url, lambda day, streams: land_day(day, streams, batch), batch)
+    with lakehouse_lock(get_settings(), "ingest_telemetry"):
+        plan = plan_source_days(steps.parse_days(days), full_refresh)
+        url = reader_url(get_settings())
+        results = land_days(plan, url, lambda day, streams: land_day(day, streams, batch), batch)
     for result in results:
         if result.skipped:
             get_run_logger().info("telemetry %s: unchanged, skipped", result.day)
@@ -81,7 +85,8 @@ def ingest_stages(
     stages: list[int] | None = None, full_refresh: bool = False, batch_id: str | None = None
 ) -> list[FileResult]:
     """Land the stage index and the stage CSVs (bad rows to raw.quarantine)."""
-    results = land_stage_files(full_refresh, stages, batch_id or uuid.uuid4().hex)
+    with lakehouse_lock(get_settings(), "ingest_stages"):
+        results = land_stage_files(full_refresh, stages, batch_id or uuid.uuid4().hex)
     for r in results:
         get_run_logger().info(
             "%s: %s",
@@ -96,7 +101,8 @@ def ingest_stages(
 @flow(name="ingest_athletes", log_prints=True)
 def ingest_athletes(full_refresh: bool = False, batch_id: str | None = None) -> FileResult:
     """Land the athletes sheet (Google Sheet, or its local export)."""
-    result = land_athletes(full_refresh, batch_id or uuid.uuid4().hex)
+    with lakehouse_lock(get_settings(), "ingest_athletes"):
+        result = land_athletes(full_refresh, batch_id or uuid.uuid4().hex)
     get_run_logger().info(
         "%s: %s landed, %s quarantined", result.source, result.landed, result.quarantined
     )
@@ -110,9 +116,10 @@ def ingest(
     """Land the three sources; publish the summary as the `ingest-summary` artifact."""
     batch_id = uuid.uuid4().hex
     summary = steps.IngestSummary()
-    summary.files.append(ingest_athletes(full_refresh, batch_id))
-    summary.files += ingest_stages(stages, full_refresh, batch_id)
-    summary.telemetry = ingest_telemetry(days, full_refresh, batch_id)
+    with lakehouse_lock(get_settings(), "ingest"):
+        summary.files.append(ingest_athletes(full_refresh, batch_id))
+        summary.files += ingest_stages(stages, full_refresh, batch_id)
+        summary.telemetry = ingest_telemetry(days, full_refresh, batch_id)
     create_table_artifact(
         key="ingest-summary",
         table=summary.rows(),

@@ -18,7 +18,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from lakehouse.catalog import open_catalog
 from lakehouse.ingest import steps as run
 from lakehouse.lake.branches import run_branch
-from lakehouse.lake.lock import run_lock
+from lakehouse.lake.lock import lakehouse_lock
 from lakehouse.settings import Settings, get_settings
 from lakehouse.superset import refresh as superset_refresh
 from lakehouse.transform.marts import MartsResult, build_marts, open_run
@@ -89,8 +89,7 @@ def transform(
     same time is refused with the holder named.
     """
     batch_id = uuid.uuid4().hex
-    settings = get_settings()
-    with run_lock(open_catalog(settings), settings.home_dir, "transform"):
+    with lakehouse_lock(get_settings(), "transform"):
         branch = open_branch(batch_id)
         reference(batch_id, branch)
         futures = [stage_day.submit(p, batch_id, branch) for p in plan(days, full_refresh)]

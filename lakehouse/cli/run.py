@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from lakehouse.cli.app import app, console, new_table
+
+if TYPE_CHECKING:
+    from lakehouse.ingest.steps import IngestSummary
+    from lakehouse.transform.marts import MartsResult
+    from lakehouse.transform.staging import StagedResult
 
 
 @app.command()
@@ -17,15 +22,29 @@ def run(
     stages: list[int] | None = typer.Option(None, "--stage", help="Stage number (repeat)."),
     full_refresh: bool = typer.Option(False, help="Reprocess everything, changed or not."),
 ) -> None:
-    """Run the pipeline on Prefect (ephemeral local API unless PREFECT_API_URL is set)."""
+    """Run the pipeline on Prefect (ephemeral local API unless PREFECT_API_URL is set).
+
+    The run holds the lakehouse from start to end: another run at the same time is refused,
+    with the holder named, before anything starts.
+    """
+    from lakehouse.lake.lock import lakehouse_lock
     from lakehouse.orchestration import configure_prefect
     from lakehouse.settings import get_settings
 
     settings = get_settings()
-    configure_prefect(settings)
-    from flows.ingest import ingest
+    with lakehouse_lock(settings, "run"):
+        configure_prefect(settings)
+        from flows.ingest import ingest
 
-    summary = ingest(days=days, stages=stages, full_refresh=full_refresh)
+        _print_ingestion(ingest(days=days, stages=stages, full_refresh=full_refresh))
+        if ingest_only:
+            return
+        from flows.transform import run_transform
+
+        _print_transforms(*run_transform(days=days, full_refresh=full_refresh))
+
+
+def _print_ingestion(summary: IngestSummary) -> None:
     table = new_table(title="Ingestion")
     for column in ("source", "part", "read", "landed", "quarantined"):
         table.add_column(
@@ -41,11 +60,9 @@ def run(
             f"{row['quarantined']:,}",
         )
     console.print(table)
-    if ingest_only:
-        return
-    from flows.transform import run_transform
 
-    staged, marts = run_transform(days=days, full_refresh=full_refresh)
+
+def _print_transforms(staged: list[StagedResult], marts: MartsResult) -> None:
     view = new_table(title="Transforms")
     for column in ("table", "day", "rows", "note"):
         view.add_column(column, justify="right" if column == "rows" else "left")
@@ -54,7 +71,9 @@ def run(
         view.add_row("staging.telemetry", str(s.day), f"{s.rows:,}", note)
     recomputed = ", ".join(str(d) for d in marts.days) or "none (unchanged)"
     view.add_row("marts.stage_results", "all", f"{marts.results:,}", f"recomputed: {recomputed}")
-    view.add_row("marts.general_classification", "all", f"{marts.standings:,}", "rebuilt")
+    rebuilt = "marts.general_classification" in marts.published
+    note = "rebuilt" if rebuilt else "unchanged"
+    view.add_row("marts.general_classification", "all", f"{marts.standings:,}", note)
     console.print(view)
 
 

@@ -15,7 +15,7 @@ from lakehouse.ingest.telemetry import (
     plan_days,
     telemetry_table,
 )
-from lakehouse.postgres.connect import source_url
+from lakehouse.postgres.connect import reader_url
 from lakehouse.settings import Settings
 from lakehouse.sources.telemetry import SourceDay
 
@@ -58,7 +58,7 @@ def telemetry_plan(
 ) -> list[PlannedDay]:
     """The telemetry days of the source and which to land (an I/O step: the flow retries it)."""
     table = telemetry_table(open_catalog(settings))
-    return plan_days(table, source_url(settings), settings.source.schema_name, only, full_refresh)
+    return plan_days(table, reader_url(settings), settings.source.schema_name, only, full_refresh)
 
 
 def telemetry_day(

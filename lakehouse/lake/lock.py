@@ -10,7 +10,8 @@ What holds the lock depends on the catalog:
   deployments' concurrency limit of one.
 
 Every kind is released by the operating system or the server when the holder dies (kill -9
-included): a dead run never keeps the lakehouse locked.
+included): a dead run never keeps the lakehouse locked. Within one process the lock is
+re-entrant: a flow that holds it may run subflows that take it too.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -29,10 +31,15 @@ from typing import IO, Any
 from pyiceberg.catalog import Catalog
 from sqlalchemy import text
 
+from lakehouse.catalog import open_catalog
 from lakehouse.errors import PelotonError
+from lakehouse.settings import Settings
 
 LOCK_SPACE = 0x5045_4C4F  # "PELO": the first key of the advisory lock, the catalog the second
 POLL_S = 0.5
+_HELD: dict[str, int] = {}
+"""The locks this process holds (by what they lock), with how many holders nest in them."""
+_HELD_GUARD = threading.Lock()
 
 
 class LakehouseLocked(PelotonError):
@@ -160,9 +167,33 @@ def run_lock(catalog: Catalog, home: Path, what: str, wait_s: float = 0.0) -> It
     """
     holder = holder_text(what)
     engine = _catalog_engine(catalog)
-    if engine is not None and engine.dialect.name == "postgresql":
-        with _postgres_lock(engine, catalog.name, holder, wait_s):
+    on_postgres = engine is not None and engine.dialect.name == "postgresql"
+    key = (
+        f"postgres:{getattr(engine, 'url', '')!r}:{catalog.name}"
+        if on_postgres
+        else str(lock_file(catalog, home))
+    )
+    with _HELD_GUARD:
+        nested = key in _HELD
+        _HELD[key] = _HELD.get(key, 0) + 1
+    try:
+        if nested:
             yield
-    else:
-        with file_lock(lock_file(catalog, home), holder, wait_s):
-            yield
+        elif on_postgres:
+            with _postgres_lock(engine, catalog.name, holder, wait_s):
+                yield
+        else:
+            with file_lock(lock_file(catalog, home), holder, wait_s):
+                yield
+    finally:
+        with _HELD_GUARD:
+            _HELD[key] -= 1
+            if not _HELD[key]:
+                del _HELD[key]
+
+
+@contextmanager
+def lakehouse_lock(settings: Settings, what: str, wait_s: float = 0.0) -> Iterator[None]:
+    """run_lock on the configured lakehouse: what a flow holds while it writes."""
+    with run_lock(open_catalog(settings), settings.home_dir, what, wait_s):
+        yield

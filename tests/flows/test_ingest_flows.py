@@ -1,9 +1,13 @@
 """The ingestion flows on a real Prefect API, against the real PostgreSQL."""
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
+from cli_helpers import peloton
 from flow_helpers import SCHEMA, run_cli
 
 from lakehouse.settings import get_settings
@@ -93,3 +97,36 @@ def test_cli_runs_on_the_ephemeral_api(env: dict[str, str], report: SimulationRe
     assert tables["raw.athletes"]["rows"] == report.riders
     assert {"raw.stages", "raw.stage_routes", "raw.quarantine"} <= set(tables)
     assert env["PELOTON_SOURCE__URL"].split("@")[0] not in done.stdout + done.stderr
+
+
+HOLD_THE_LAKEHOUSE = """
+import sys
+from lakehouse.lake.lock import lakehouse_lock
+from lakehouse.settings import get_settings
+with lakehouse_lock(get_settings(), "transform"):
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_a_run_while_another_holds_the_lakehouse_is_refused_naming_it(
+    env: dict[str, str], report: SimulationReport
+) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LAKEHOUSE],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        refused = peloton("run", "--ingest-only", env=env, timeout=900)
+        assert refused.returncode == 1
+        assert "another run (transform, started at" in refused.stderr
+        assert f"pid {holder.pid} " in refused.stderr
+        assert "Traceback" not in refused.stderr
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    run_cli(env, "run", "--ingest-only")  # the holder is gone: the lakehouse is free again
