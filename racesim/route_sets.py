@@ -1,12 +1,13 @@
 """Route sets that differ from the shipped routes, made from them: races the pipeline has not seen.
 
-    python -m racesim.route_sets climb-foot|summit-finish|backwards OUT [--data DIR]
+    python -m racesim.route_sets KIND OUT [--data DIR]        (KIND: one of KINDS)
 
 `climb-foot`: every road stage with a categorized climb starts at the foot of its first one,
 as a stage leaving a valley town straight uphill. `summit-finish`: every stage with one
 (time trials too) ends at the summit of its last one. The path cut off is left out and the
 official distance shortened by as much. `backwards`: every stage ridden from its finish to its
-start, descents turned into climbs. The folder has the shape `peloton sim --routes` reads.
+start, descents turned into climbs. `out-and-back`: every stage ridden to the middle of its
+route and back, each place passed twice. The folder has the shape `peloton sim --routes` reads.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 from racesim.climbs import detect_climbs
 from racesim.routes import Route, load_route, load_stages, resample, route_path
 
-KINDS = ("climb-foot", "summit-finish", "backwards")
+KINDS = ("climb-foot", "summit-finish", "backwards", "out-and-back")
 
 
 def climb_foot_start(out_dir: Path, data_dir: Path | None = None) -> list[int]:
@@ -53,7 +54,9 @@ def route_set(kind: str, out_dir: Path, data_dir: Path | None = None) -> list[in
                 writer.writerow((seq, route.lat[i], route.lon[i], route.ele_m[i]))
         if kind == "backwards":
             row["start"], row["finish"] = row["finish"], row["start"]
-        kept_m = abs(float(route.cum_m[order[-1]] - route.cum_m[order[0]]))
+        if kind == "out-and-back":
+            row["finish"] = row["start"]
+        kept_m = float(np.abs(np.diff(route.cum_m[order])).sum())
         row["distance_km"] = f"{info.distance_km - (route.length_m - kept_m) / 1000:.1f}"
         cut.append(info.stage)
     with (out_dir / "stages.csv").open("w", newline="", encoding="utf-8") as fh:
@@ -67,6 +70,9 @@ def _points_kept(kind: str, time_trial: bool, route: Route) -> list[int] | None:
     """The route's points in the order the set rides them; None: the route as it is."""
     if kind == "backwards":
         return list(range(len(route.lat) - 1, -1, -1))
+    if kind == "out-and-back":
+        turn = int(np.searchsorted(route.cum_m, route.length_m / 2))
+        return list(range(turn + 1)) + list(range(turn - 1, -1, -1))
     climbs = [] if kind == "climb-foot" and time_trial else detect_climbs(resample(route))
     if not climbs:
         return None
