@@ -25,11 +25,6 @@ from racesim.routes import Route, load_route, load_stages, resample, route_path
 KINDS = ("climb-foot", "summit-finish", "backwards", "out-and-back")
 
 
-def climb_foot_start(out_dir: Path, data_dir: Path | None = None) -> list[int]:
-    """Write the climb-foot route set to `out_dir`; the stages cut, in order."""
-    return route_set("climb-foot", out_dir, data_dir)
-
-
 def route_set(kind: str, out_dir: Path, data_dir: Path | None = None) -> list[int]:
     """Write the route set `kind` (KINDS) to `out_dir`; the stages changed, in order."""
     stages = load_stages(data_dir)
