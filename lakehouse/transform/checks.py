@@ -224,10 +224,16 @@ class Figure:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self) | {
-            "value": round(self.value, 3),
+            "value": self.rounded,
             "limit": self.limit if self.bounded else None,
             "ok": self.ok,
         }
+
+    @property
+    def rounded(self) -> float | None:
+        """The value to 3 decimals; None when not finite (no route points to measure, ...),
+        which JSON cannot carry."""
+        return round(self.value, 3) if math.isfinite(self.value) else None
 
 
 def telemetry_coverage(catalog: Catalog, ref: str = MAIN_BRANCH) -> Figure:
@@ -251,6 +257,6 @@ def summary(checks: list[Check], figures: list[Figure]) -> dict[str, Any]:
         "checks": [c.as_dict() for c in checks],
         "failed": [f"{c.table}: {c.name}" for c in checks if not c.ok]
         + [f"figure: {f.name}" for f in figures if not f.ok],
-        "figures": {f.name: round(f.value, 3) for f in figures},
+        "figures": {f.name: f.rounded for f in figures},
         "figure_details": [f.as_dict() for f in figures],
     }

@@ -101,6 +101,11 @@ def test_the_report_keeps_every_check_with_its_examples_and_the_figures_apart() 
 
     beyond = summary(checks[:1], [Figure("worst climb time error", 2.4, 2.0, "s")])
     assert not beyond["ok"] and beyond["failed"] == ["figure: worst climb time error"]
+    unmeasured = summary([], [Figure("worst route length error against the trace", math.inf, 0.1)])
+    assert json.loads(json.dumps(unmeasured, allow_nan=False))["figures"] == {
+        "worst route length error against the trace": None
+    }
+    assert not unmeasured["ok"]
 
 
 def test_a_line_at_the_start_is_crossed_when_the_rider_rolls_off_not_while_waiting() -> None:
