@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -63,13 +64,9 @@ def test_a_duplicate_result_fails_the_check_with_an_example(built: tuple[Catalog
     assert all(c.ok for c in structural_checks(catalog))
 
 
-def test_a_failing_check_blocks_publishing_and_readers_keep_the_previous_marts(
-    built: tuple[Catalog, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    catalog, _ = built
-    names = ["marts.stage_results", "marts.general_classification", "marts.climb_efforts"]
-    before = {n: catalog.load_table(n).current_snapshot().snapshot_id for n in names}
-    published_rows = catalog.load_table("marts.stage_results").scan().to_arrow().num_rows
+@pytest.fixture()
+def duplicating(monkeypatch: pytest.MonkeyPatch) -> Callable[[bool], None]:
+    """Switch the marts to writing one stage result twice (True), or back (False)."""
     original = marts_module.day_marts
 
     def with_a_duplicate(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -78,7 +75,20 @@ def test_a_failing_check_blocks_publishing_and_readers_keep_the_previous_marts(
         rows["marts.stage_results"] = pa.concat_tables([table, table.slice(0, 1)])
         return results, rows
 
-    monkeypatch.setattr(marts_module, "day_marts", with_a_duplicate)
+    def switch(on: bool) -> None:
+        monkeypatch.setattr(marts_module, "day_marts", with_a_duplicate if on else original)
+
+    return switch
+
+
+def test_a_failing_check_blocks_publishing_and_readers_keep_the_previous_marts(
+    built: tuple[Catalog, Path], duplicating: Callable[[bool], None]
+) -> None:
+    catalog, _ = built
+    names = ["marts.stage_results", "marts.general_classification", "marts.climb_efforts"]
+    before = {n: catalog.load_table(n).current_snapshot().snapshot_id for n in names}
+    published_rows = catalog.load_table("marts.stage_results").scan().to_arrow().num_rows
+    duplicating(True)
     with pytest.raises(
         ChecksFailed, match=r"marts.stage_results: unique key: .* 3 repeated"
     ) as failed:
@@ -89,7 +99,7 @@ def test_a_failing_check_blocks_publishing_and_readers_keep_the_previous_marts(
     audit = catalog.load_table("marts.stage_results").refs()[failed.value.branch].snapshot_id
     assert audit != before["marts.stage_results"]  # the rejected version stays there to inspect
 
-    monkeypatch.setattr(marts_module, "day_marts", original)
+    duplicating(False)
     result = build_marts(catalog, full_refresh=True)
     assert "marts.stage_results" in result.published
     for name in names:  # the next run removed the rejected branch and its own
@@ -98,7 +108,7 @@ def test_a_failing_check_blocks_publishing_and_readers_keep_the_previous_marts(
 
 
 def test_staging_is_published_with_the_marts_or_not_at_all(
-    built: tuple[Catalog, Path], monkeypatch: pytest.MonkeyPatch
+    built: tuple[Catalog, Path], duplicating: Callable[[bool], None]
 ) -> None:
     """A run writes staging on its branch too: a rejected run's staging stays unpublished, an
     accepted run's staging is published with its marts."""
@@ -117,22 +127,14 @@ def test_staging_is_published_with_the_marts_or_not_at_all(
         return build_marts(catalog, full_refresh=True, batch_id=batch_id)
 
     before = main_id("staging.telemetry")
-    original = marts_module.day_marts
-
-    def with_a_duplicate(*args, **kwargs):  # type: ignore[no-untyped-def]
-        results, rows = original(*args, **kwargs)
-        table = rows["marts.stage_results"]
-        rows["marts.stage_results"] = pa.concat_tables([table, table.slice(0, 1)])
-        return results, rows
-
-    monkeypatch.setattr(marts_module, "day_marts", with_a_duplicate)
+    duplicating(True)
     with pytest.raises(ChecksFailed):
         run("rejected")
     assert main_id("staging.telemetry") == before
     rejected = head(catalog.load_table("staging.telemetry"), run_branch("rejected"))
     assert rejected is not None and rejected != before
 
-    monkeypatch.setattr(marts_module, "day_marts", original)
+    duplicating(False)
     result = run("accepted")
     assert "staging.telemetry" in result.published and "marts.stage_results" in result.published
     assert main_id("staging.telemetry") not in (before, rejected)
