@@ -2,8 +2,8 @@
 
     python -m racesim.route_sets KIND OUT [--data DIR]        (KIND: one of KINDS)
 
-`climb-foot`: every road stage with a categorized climb starts at the foot of its first one,
-as a stage leaving a valley town straight uphill. `summit-finish`: every stage with one
+`climb-foot`: every stage with a categorized climb (time trials too) starts at the foot of its
+first one, as a stage leaving a valley town straight uphill. `summit-finish`: every stage with one
 (time trials too) ends at the summit of its last one. The path cut off is left out and the
 official distance shortened by as much. `backwards`: every stage ridden from its finish to its
 start, descents turned into climbs. `out-and-back`: every stage ridden to the middle of its
@@ -38,7 +38,7 @@ def route_set(kind: str, out_dir: Path, data_dir: Path | None = None) -> list[in
     for info, row in zip(stages, index, strict=True):
         route = load_route(info.stage, data_dir)
         target = out_dir / "routes" / route_path(info.stage).name
-        order = _points_kept(kind, info.is_time_trial, route)
+        order = _points_kept(kind, route)
         if order is None:
             shutil.copyfile(route_path(info.stage, data_dir), target)
             continue
@@ -61,14 +61,14 @@ def route_set(kind: str, out_dir: Path, data_dir: Path | None = None) -> list[in
     return cut
 
 
-def _points_kept(kind: str, time_trial: bool, route: Route) -> list[int] | None:
+def _points_kept(kind: str, route: Route) -> list[int] | None:
     """The route's points in the order the set rides them; None: the route as it is."""
     if kind == "backwards":
         return list(range(len(route.lat) - 1, -1, -1))
     if kind == "out-and-back":
         turn = int(np.searchsorted(route.cum_m, route.length_m / 2))
         return list(range(turn + 1)) + list(range(turn - 1, -1, -1))
-    climbs = [] if kind == "climb-foot" and time_trial else detect_climbs(resample(route))
+    climbs = detect_climbs(resample(route))
     if not climbs:
         return None
     if kind == "climb-foot":
