@@ -9,11 +9,13 @@ The same-time rule and the truncation to whole seconds turn sub-second differenc
 seconds: a rider 0.99 s behind the one ahead shares their time, 1.01 s behind does not. Where
 the true gap between two finishers is within DECISION_PRECISION_S of the 1 s threshold, no
 timing of 1 Hz GPS can tell the two apart, so either decision is accepted and the number of
-such decisions taken the other way is reported as a figure, however small the race. Every other
-decision must be as in truth. The
-true classification is then rebuilt from the true crossing times of the riders with telemetry
-(the pipeline sees only them) in the groups the pipeline formed, and our classification must
-have no rider ahead of one whose true total is more than 1 s better (docs/transforms.md).
+such decisions taken the other way is reported as a figure, however small the race. Every
+other decision must be as in truth. The true classification is then rebuilt from the true
+crossing times of the riders with telemetry (the pipeline sees only them) in the groups the
+pipeline formed, keeping our side of what 1 Hz cannot settle (a time within
+DECISION_PRECISION_S of a second boundary, a bonus between riders that close), and our
+classification must have no rider ahead of one whose true total is more than 1 s better
+(docs/transforms.md).
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ def _epoch(text: str) -> float:
 
 
 def truth_checks(catalog: Catalog, truth_dir: Path) -> tuple[list[Check], list[Figure]]:
+    """The marts and staging against the truth in `truth_dir`: the checks, then the figures
+    (those with a limit fail beyond it, the others are reported)."""
     truth = {(int(t["stage"]), int(t["bib"])): t for t in _truth(truth_dir, "stage_results")}
     ours = table_rows(catalog, STAGE_RESULTS.name)
     finish_errors = [
