@@ -39,7 +39,6 @@ def demo(
         "- dashboards: set PELOTON_SUPERSET__ADMIN_PASSWORD and PELOTON_SUPERSET__SECRET_KEY, "
         "then (Trino running) `peloton superset start` and open the stage explorer "
         "(superset/README.md)\n"
-        "- next: GIFs and the bot arrive with their issues; `peloton doctor` shows what is "
-        "configured",
+        "- every part: `peloton doctor` shows what is configured and reachable",
         highlight=False,
     )
