@@ -18,22 +18,29 @@ def check(
     """Run the quality checks on the marts; exit 1 if one fails or a figure is out of bounds."""
     from lakehouse.catalog import open_catalog
     from lakehouse.settings import get_settings
-    from lakehouse.transform.checks import Check, Figure, structural_checks, summary
+    from lakehouse.transform.checks import (
+        Check,
+        Figure,
+        structural_checks,
+        summary,
+        telemetry_coverage,
+    )
     from lakehouse.transform.truth import truth_checks
 
     settings = get_settings()
     catalog = open_catalog(settings)
     checks: list[Check] = structural_checks(catalog)
-    figures: list[Figure] = []
+    figures: list[Figure] = [telemetry_coverage(catalog)]  # whom every result is among
     if truth:
         try:
-            more, figures = truth_checks(catalog, settings.sources_dir / "truth")
+            more, measured = truth_checks(catalog, settings.sources_dir / "truth")
         except FileNotFoundError as exc:
             raise PelotonError(str(exc)) from None
         checks += more
+        figures += measured
     result = summary(checks, figures)
     if json_output:
-        print(json.dumps({"checks": [c.as_dict() for c in checks], **result}, default=str))
+        print(json.dumps(result, default=str))  # its shape: docs/transforms.md#checks
     else:
         view = new_table(title="Checks")
         for column in ("table", "check", "result", "detail"):
@@ -45,7 +52,12 @@ def check(
         for c in (c for c in checks if not c.ok):
             err_console.print(f"{c.table}: {c.name}: examples {c.examples}")
         for f in figures:  # the figures last
-            state = "within" if f.ok else "OUTSIDE"
-            console.print(f"{f.name}: {f.value:.3f} {f.unit} ({state} {f.limit:g} {f.unit})")
+            bound = f"{'within' if f.ok else 'OUTSIDE'} {f.limit:g} {f.unit}"
+            note = f"; {f.note}" if f.note else ""
+            console.print(
+                f"{f.name}: {f.value:.3f} {f.unit} ({bound if f.bounded else 'reported'}{note})"
+            )
+            for example in f.examples:
+                console.print(f"    {example}", markup=False)
     if not result["ok"]:
         raise typer.Exit(code=1)

@@ -42,9 +42,20 @@ def test_the_built_marts_pass_every_check_and_the_truth(built: tuple[Catalog, Pa
     report = json.loads(done.stdout)
     assert report["ok"] and report["failed"] == []
     assert report["figures"]["worst finish time error"] < 1.0
+    # every check, by name and table, with its result, detail and examples
+    assert [(c["table"], c["name"]) for c in report["checks"]] == [
+        (c.table, c.name) for c in checks + more
+    ]
+    assert all(set(c) == {"name", "table", "ok", "detail", "examples"} for c in report["checks"])
+    details = {f["name"]: f for f in report["figure_details"]}
+    assert set(details) == {f.name for f in figures} | {"riders with telemetry"}
+    coverage = details["riders with telemetry"]
+    assert coverage["limit"] is None and 0 < coverage["value"] < 100
+    assert details["worst finish time error"]["limit"] == 1.0
     text = _cli(sources, "--truth")
     assert text.returncode == 0
     assert text.stdout.strip().splitlines()[-1].startswith("worst route length error")
+    assert "riders with telemetry: " in text.stdout and "riders on the start list" in text.stdout
 
 
 def test_a_duplicate_result_fails_the_check_with_an_example(built: tuple[Catalog, Path]) -> None:
@@ -59,6 +70,10 @@ def test_a_duplicate_result_fails_the_check_with_an_example(built: tuple[Catalog
         done = _cli(sources)
         assert done.returncode == 1
         assert "FAILED" in done.stdout and "examples" in done.stderr
+        report = json.loads(_cli(sources, "--json").stdout)  # a program reads the failure
+        assert report["failed"] == ["marts.stage_results: unique key"] and not report["ok"]
+        (failing,) = (c for c in report["checks"] if not c["ok"])
+        assert failing["examples"][0]["bib"] == one["bib"][0].as_py()
     finally:
         build_marts(catalog, full_refresh=True)
     assert all(c.ok for c in structural_checks(catalog))
