@@ -54,6 +54,12 @@ bench-mapmatch: install ## benchmark: map matching against a per-row shapely bas
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"
 	$(PY) bench/bench_mapmatch.py --scale small
 
+bench-truth: install ## benchmark: truth tolerances over seeds 1-20 at tiny scale, 2023 routes and route sets
+	$(PY) bench/bench_truth.py --seeds 1-20
+	$(PY) bench/bench_truth.py --seeds 1-20 --route-set climb-foot
+	$(PY) bench/bench_truth.py --seeds 1-20 --route-set summit-finish
+	$(PY) bench/bench_truth.py --seeds 1-20 --route-set backwards
+
 bench-trino: install ## benchmark: dashboard queries on the full Tour, Trino beside DuckDB
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"
 	$(PY) bench/bench_trino.py
@@ -72,4 +78,4 @@ stop: ## stop the servers the demo started
 clean: stop ## remove the virtualenv and local state
 	rm -rf $(VENV) .peloton .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install browser demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-trino bench-superset bench-cli stop clean
+.PHONY: help install browser demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-truth bench-trino bench-superset bench-cli stop clean
