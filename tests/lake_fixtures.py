@@ -4,14 +4,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pipeline_helpers import land, model
 from trino_server import running_trino, trino_settings
 
 from lakehouse.catalog import open_catalog
-from lakehouse.ingest.files import ingest_athletes, ingest_stages
-from lakehouse.ingest.telemetry import ingest_telemetry
 from lakehouse.settings import Settings
-from lakehouse.transform.marts import build_marts
-from lakehouse.transform.staging import build_reference, build_telemetry
 from lakehouse.trino.client import init_views
 from lakehouse.trino.server import TrinoServer
 from racesim.simulate import run_simulation
@@ -29,12 +26,8 @@ def lake(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         home, postgres_url, "peloton_trino", SCHEMA, files={"sources_dir": sources}
     )
     catalog = open_catalog(settings)
-    ingest_telemetry(catalog, postgres_url, schema=SCHEMA)
-    ingest_stages(catalog, sources / "stages")
-    ingest_athletes(catalog, settings)
-    build_reference(catalog)
-    build_telemetry(catalog)
-    build_marts(catalog)
+    land(catalog, settings, postgres_url, SCHEMA, sources)
+    model(catalog)
     with running_trino(settings):
         init_views(settings)
         yield settings

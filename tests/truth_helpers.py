@@ -3,14 +3,11 @@
 import csv
 from pathlib import Path
 
+from pipeline_helpers import land, model
 from pyiceberg.catalog import Catalog
 
 from lakehouse.catalog import open_catalog
-from lakehouse.ingest.files import ingest_athletes, ingest_stages
-from lakehouse.ingest.telemetry import ingest_telemetry
 from lakehouse.settings import Settings
-from lakehouse.transform.marts import build_marts
-from lakehouse.transform.staging import build_reference, build_telemetry
 
 
 def read_truth(sources: Path, name: str) -> list[dict[str, str]]:
@@ -29,10 +26,6 @@ def through_the_pipeline(sources: Path, home: Path, url: str, schema: str) -> Ca
         files={"sources_dir": sources},
     )
     catalog = open_catalog(settings)
-    ingest_telemetry(catalog, url, schema=schema)
-    ingest_stages(catalog, sources / "stages")
-    ingest_athletes(catalog, settings)
-    build_reference(catalog)
-    build_telemetry(catalog)
-    build_marts(catalog)
+    land(catalog, settings, url, schema, sources)
+    model(catalog)
     return catalog

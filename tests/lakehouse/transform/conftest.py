@@ -4,14 +4,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pipeline_helpers import land, model
 from pyiceberg.catalog import Catalog
 
 from lakehouse.catalog import open_catalog
-from lakehouse.ingest.files import ingest_athletes, ingest_stages
-from lakehouse.ingest.telemetry import ingest_telemetry
 from lakehouse.settings import Settings
-from lakehouse.transform.marts import build_marts
-from lakehouse.transform.staging import build_reference, build_telemetry
 from racesim.simulate import run_simulation
 
 SCHEMA = "staging_src"
@@ -31,10 +28,7 @@ def landed(
         files={"sources_dir": sources},
     )
     catalog = open_catalog(settings)
-    ingest_telemetry(catalog, postgres_url, schema=SCHEMA)
-    ingest_stages(catalog, sources / "stages")
-    ingest_athletes(catalog, settings)
-    build_reference(catalog)
+    land(catalog, settings, postgres_url, SCHEMA, sources)
     yield catalog, sources
 
 
@@ -42,6 +36,5 @@ def landed(
 def built(landed: tuple[Catalog, Path]) -> tuple[Catalog, Path]:
     """The tiny race through staging and the marts."""
     catalog, sources = landed
-    build_telemetry(catalog)
-    build_marts(catalog)
+    model(catalog)
     return catalog, sources
