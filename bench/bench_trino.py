@@ -19,6 +19,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -153,8 +154,7 @@ def main() -> None:
         source_database() as url,
     ):
         settings = Settings(home=Path(work), source={"url": url})
-        port = {"port": free_port()}
-        settings = settings.model_copy(update={"trino": settings.trino.model_copy(update=port)})
+        settings = replace(settings, trino=replace(settings.trino, port=free_port()))
         _build(settings)
         run(settings, args.runs)
 

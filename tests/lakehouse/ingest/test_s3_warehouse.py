@@ -1,6 +1,7 @@
 """The warehouse on a real S3-protocol server: write, read back, replace one partition."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -68,9 +69,7 @@ def _objects(server: S3Server, prefix: str) -> set[str]:
 def test_doctor_reaches_the_bucket_and_names_a_missing_one(settings: Settings) -> None:
     check = check_storage(settings)
     assert check.ok, check.detail
-    missing = settings.model_copy(
-        update={"storage": settings.storage.model_copy(update={"warehouse": "s3://nope/x"})}
-    )
+    missing = replace(settings, storage=replace(settings.storage, warehouse="s3://nope/x"))
     check = check_storage(missing)
     assert not check.ok
     assert "bucket 'nope' does not exist" in check.detail and "bucket exists" in check.fix

@@ -4,13 +4,14 @@ import json
 import os
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from cli_helpers import peloton
 
 from lakehouse.ports import free_port
-from lakehouse.settings import Settings
+from lakehouse.settings import Settings, SupersetSettings
 from lakehouse.superset.api import SupersetApi
 from lakehouse.superset.assets import differences, export_assets, repository_assets
 from lakehouse.superset.browser import render_dashboard
@@ -18,6 +19,7 @@ from lakehouse.superset.check import chart_data, stage_filter
 from lakehouse.superset.refresh import refresh_dashboards
 from lakehouse.superset.server import SupersetServer
 from lakehouse.trino.client import run_sql
+from lakehouse.typed_env import Secret
 
 pytestmark = pytest.mark.integration
 PASSWORD = "test-admin-password"
@@ -48,17 +50,14 @@ def _watch_command_lines(stop: threading.Event) -> None:
 
 @pytest.fixture(scope="module")
 def superset(lake: Settings) -> Iterator[Settings]:
-    settings = lake.model_copy(
-        update={
-            "superset": Settings(
-                superset={
-                    "url": f"http://127.0.0.1:{free_port()}",
-                    "admin_password": PASSWORD,
-                    "secret_key": "a-test-secret-key-of-some-length",
-                    "workers": 2,
-                }
-            ).superset
-        }
+    settings = replace(
+        lake,
+        superset=SupersetSettings(
+            url=f"http://127.0.0.1:{free_port()}",
+            admin_password=Secret(PASSWORD),
+            secret_key=Secret("a-test-secret-key-of-some-length"),
+            workers=2,
+        ),
     )
     server = SupersetServer(settings)
     stop = threading.Event()

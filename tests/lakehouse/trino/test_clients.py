@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from cli_helpers import peloton
 
 from lakehouse.doctor import find_java
+from lakehouse.errors import PelotonError
 from lakehouse.settings import Settings
-from lakehouse.trino.client import run_sql
+from lakehouse.trino.client import connect, run_sql
 from lakehouse.trino.install import install_cli
 from lakehouse.trino.server import TrinoServer
 
@@ -113,3 +114,42 @@ def test_a_federated_query_joins_the_race_database_and_the_lakehouse(lake: Setti
         "ON r.athlete_id = t.athlete_id AND r.stage = t.stage WHERE r.stage = 17 AND r.rank = 1",
     ).rows[0][0]
     assert from_source == landed > 1000
+
+
+TYPED = """
+SELECT 42 AS n, BIGINT '9000000000' AS big, 1.5e0 AS x, nan() AS not_a_number,
+       infinity() AS inf, DECIMAL '12.345' AS dec, 'café' AS text, true AS yes,
+       DATE '2023-07-01' AS day, TIME '12:34:56.789' AS clock,
+       TIMESTAMP '2023-07-01 12:34:56.789' AS at,
+       TIMESTAMP '2023-07-01 12:34:56.789 Europe/Paris' AS at_paris,
+       TIMESTAMP '2023-07-01 12:34:56.789 +02:00' AS at_offset,
+       ARRAY[1, 2] AS list, MAP(ARRAY['a'], ARRAY[1]) AS pairs, CAST(NULL AS VARCHAR) AS nothing
+"""
+
+
+def test_run_sql_gives_the_values_the_dbapi_gives(lake: Settings) -> None:
+    """The light protocol client and the `trino` package agree on every value of every type."""
+    ours = run_sql(lake, TYPED, "bi")
+    cursor = connect(lake, "bi").cursor()
+    cursor.execute(TYPED)
+    theirs = cursor.fetchall()[0]
+    assert ours.columns == [d[0] for d in cursor.description]
+    for column, mine, expected in zip(ours.columns, ours.rows[0], theirs, strict=True):
+        if column == "not_a_number":
+            assert mine != mine and expected != expected  # NaN on both sides
+        else:
+            assert (type(mine), mine) == (type(expected), expected), column
+
+
+def test_run_sql_names_trinos_error(lake: Settings) -> None:
+    with pytest.raises(PelotonError, match=r"Trino refused the query: COLUMN_NOT_FOUND: .*nope"):
+        run_sql(lake, "SELECT nope FROM marts.stage_results", "bi")
+
+
+def test_run_sql_reads_every_page_of_a_long_result(lake: Settings) -> None:
+    query = (
+        "SELECT a * 10000 + b AS x FROM UNNEST(sequence(0, 19)) AS s(a) "
+        "CROSS JOIN UNNEST(sequence(1, 10000)) AS t(b) ORDER BY x"
+    )
+    rows = run_sql(lake, query, "bi").rows
+    assert len(rows) == 200000 and rows[0] == [1] and rows[-1] == [200000]

@@ -2,6 +2,7 @@
 
 import io
 import tarfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -90,7 +91,7 @@ def test_rendered_catalogs_name_the_secrets_by_variable(tmp_path: Path) -> None:
         assert "hunter2-secret" not in text and "SK-secret" not in text
     with pytest.raises(ConfigurationError, match="kind must be `sql`"):
         write_config(
-            settings.model_copy(update={"catalog": Settings(catalog={"kind": "sqlite"}).catalog}),
+            replace(settings, catalog=Settings(catalog={"kind": "sqlite"}).catalog),
             layout,
         )
 
