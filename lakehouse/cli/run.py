@@ -46,7 +46,7 @@ def run(
 
 def _print_ingestion(summary: IngestSummary) -> None:
     table = new_table(title="Ingestion")
-    for column in ("source", "part", "read", "landed", "quarantined"):
+    for column in ("source", "part", "read", "landed", "quarantined", "note"):
         table.add_column(
             column, justify="right" if column in ("read", "landed", "quarantined") else "left"
         )
@@ -58,6 +58,7 @@ def _print_ingestion(summary: IngestSummary) -> None:
             f"{row['read']:,}",
             landed,
             f"{row['quarantined']:,}",
+            str(row["note"]),
         )
     console.print(table)
 

@@ -21,7 +21,7 @@ from lakehouse.lake.commits import ensure_table, landed_fingerprints, lineage, n
 from lakehouse.lake.definition import TableDef
 from lakehouse.lake.raw_tables import ATHLETES, QUARANTINE, STAGE_ROUTES, STAGES
 from lakehouse.settings import Settings
-from lakehouse.sources.athletes import read_athletes
+from lakehouse.sources.athletes import athletes_source, read_athletes
 from lakehouse.sources.rows import Parsed, Rejected, SourceFileError
 from lakehouse.sources.stages import (
     StageFile,
@@ -41,6 +41,8 @@ class FileResult:
     landed: int
     quarantined: int
     skipped: bool = False
+    note: str = ""
+    """What else a reader of the run's summary must know (a refused file, what was kept)."""
 
 
 def _table(
@@ -98,10 +100,15 @@ def ingest_stages(
     """Land stages.csv (raw.stages) and every stage-NN.csv (raw.stage_routes, by stage day)."""
     batch_id = batch_id or uuid.uuid4().hex
     index_path = folder / "stages.csv"
-    index = read_index(index_path)
     index_label = "stages/stages.csv"
-    fingerprint = StageFile(0, index_path).fingerprint()
     stages = ensure_table(catalog, STAGES)
+    try:
+        index = read_index(index_path)
+    except SourceFileError as exc:
+        refused = _refuse(catalog, "stages", index_label, index_path, str(exc), batch_id)
+        note = "; no stage file landed (their days come from the index)"
+        return [replace_note(refused, refused.note + note)]
+    fingerprint = StageFile(0, index_path).fingerprint()
     if not full_refresh and landed_fingerprints(stages).get(index_label) == fingerprint:
         results = [FileResult(index_label, 0, 0, 0, skipped=True)]
     else:
@@ -124,6 +131,25 @@ def ingest_stages(
     return results
 
 
+def replace_note(result: FileResult, note: str) -> FileResult:
+    return FileResult(
+        result.source, result.read, result.landed, result.quarantined, result.skipped, note
+    )
+
+
+def _refuse(
+    catalog: Catalog, kind: str, label: str, path: Path | None, reason: str, batch_id: str
+) -> FileResult:
+    """A file that cannot be read as a whole: every line quarantined with the reason, and
+    the version landed before (if any) kept, as the result's note says."""
+    rejected = whole_file_rejected(label, path, reason)
+    fingerprint = StageFile(0, path).fingerprint() if path and path.is_file() else "refused"
+    _quarantine(catalog, kind, label, rejected, fingerprint, batch_id)
+    return FileResult(
+        label, len(rejected), 0, len(rejected), note=f"refused: {reason}; previous version kept"
+    )
+
+
 def _ingest_stage_file(
     catalog: Catalog,
     routes: Any,
@@ -133,26 +159,26 @@ def _ingest_stage_file(
     full_refresh: bool,
     batch_id: str,
 ) -> FileResult:
-    label, fingerprint = stage_file.label, stage_file.fingerprint()
+    label, day = stage_file.label, days.get(stage_file.stage)
+    if day is None:
+        reason = (
+            f"stage {stage_file.stage} has no valid line in stages/stages.csv; expected every "
+            "stage file to have one (see raw.quarantine for the index's rejected lines)"
+        )
+        return _refuse(catalog, "stage_routes", label, stage_file.path, reason, batch_id)
+    fingerprint = stage_file.fingerprint(day)
     if not full_refresh and landed.get(label) == fingerprint:
         return FileResult(label, 0, 0, 0, skipped=True)
-    day = days.get(stage_file.stage)
     try:
-        if day is None:
-            raise SourceFileError(
-                f"stage {stage_file.stage} is not in stages/stages.csv; expected every stage "
-                "file to have a line in the index"
-            )
         parsed = read_stage_file(stage_file)
     except SourceFileError as exc:
-        rejected = whole_file_rejected(stage_file, str(exc))
-        _quarantine(catalog, "stage_routes", label, rejected, fingerprint, batch_id)
-        return FileResult(label, len(rejected), 0, len(rejected))
+        return _refuse(catalog, "stage_routes", label, stage_file.path, str(exc), batch_id)
     columns = dict(parsed.columns)
     columns["stage"] = [stage_file.stage] * parsed.rows
     columns["stage_date"] = [day] * parsed.rows
     data = _table(STAGE_ROUTES, columns, parsed.rows, label, batch_id)
-    replace(routes, data, f"stage_date == '{day.isoformat()}'", label, fingerprint, batch_id)
+    # by stage: a stage moved to another day leaves nothing behind on the old one
+    replace(routes, data, f"stage == {stage_file.stage}", label, fingerprint, batch_id)
     _quarantine(catalog, "stage_routes", label, parsed.rejected, fingerprint, batch_id)
     return _reconcile(label, parsed)
 
@@ -162,7 +188,11 @@ def ingest_athletes(
 ) -> FileResult:
     """Land the athletes sheet into raw.athletes (the whole table, replaced in one commit)."""
     batch_id = batch_id or uuid.uuid4().hex
-    source = read_athletes(settings)
+    try:
+        source = read_athletes(settings)
+    except SourceFileError as exc:
+        label, path = athletes_source(settings)
+        return _refuse(catalog, "athletes", label, path, str(exc), batch_id)
     table = ensure_table(catalog, ATHLETES)
     if not full_refresh and landed_fingerprints(table).get(source.label) == source.fingerprint:
         return FileResult(source.label, 0, 0, 0, skipped=True)

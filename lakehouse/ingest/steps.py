@@ -36,6 +36,7 @@ class IngestSummary:
                 "landed": 0 if r.skipped else r.rows,
                 "quarantined": 0,
                 "skipped": r.skipped,
+                "note": "",
             }
             for r in self.telemetry
         ]
@@ -47,6 +48,7 @@ class IngestSummary:
                 "landed": r.landed,
                 "quarantined": r.quarantined,
                 "skipped": r.skipped,
+                "note": r.note,
             }
             for r in self.files
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from lakehouse.settings import Settings
 from lakehouse.sources.rows import (
@@ -16,6 +17,7 @@ from lakehouse.sources.rows import (
     parse_rows,
     read_csv,
     require_columns,
+    require_rows,
     text,
 )
 from lakehouse.sources.sheets import read_values
@@ -44,18 +46,35 @@ class AthletesSource:
     fingerprint: str
 
 
+def athletes_source(settings: Settings) -> tuple[str, Path | None]:
+    """The athletes' label in the lakehouse, and the local export's path (None: the sheet)."""
+    if settings.sheets.spreadsheet_id:
+        return f"sheet {settings.sheets.spreadsheet_id}/{settings.sheets.worksheet}", None
+    return "athletes/athletes.csv", settings.sources_dir / "athletes" / "athletes.csv"
+
+
 def read_athletes(settings: Settings) -> AthletesSource:
-    """Read and validate the athletes; a missing column is an error naming it."""
+    """Read and validate the athletes; a missing column or no rider is an error naming it."""
     if settings.sheets.spreadsheet_id:
         values = read_values(settings.sheets)
-        label = f"sheet {settings.sheets.spreadsheet_id}/{settings.sheets.worksheet}"
+        label = athletes_source(settings)[0]
         header = values[0] if values else []
         require_columns(label, header, ATHLETE_COLUMNS)
         parsed = parse_rows(label, header, enumerate(values[1:], start=2), ATHLETE_COLUMNS)
         digest = hashlib.sha256(json.dumps(values).encode()).hexdigest()
-        return AthletesSource(label, parsed, digest)
-    path = settings.sources_dir / "athletes" / "athletes.csv"
-    parsed = read_csv(path, ATHLETE_COLUMNS, label="athletes/athletes.csv")
+        return AthletesSource(label, unique_riders(require_rows(label, parsed)), digest)
+    label, path = athletes_source(settings)
+    assert path is not None  # no sheet: the local export
+    parsed = read_csv(path, ATHLETE_COLUMNS, label=label)
     return AthletesSource(
-        "athletes/athletes.csv", parsed, hashlib.sha256(path.read_bytes()).hexdigest()
+        label,
+        unique_riders(parsed),
+        hashlib.sha256(path.read_bytes()).hexdigest(),
     )
+
+
+def unique_riders(parsed: Parsed) -> Parsed:
+    """Riders sharing a race number or an athlete id are quarantined, none of them kept."""
+    parsed.reject_duplicates("bib", "one rider per race number")
+    parsed.reject_duplicates("strava_athlete_id", "one rider per athlete id")
+    return parsed

@@ -40,15 +40,40 @@ class Column:
 
 @dataclass
 class Parsed:
-    """Good rows as columns, and the rejected ones."""
+    """Good rows as columns (with where each was read and as it was), and the rejected ones."""
 
     columns: dict[str, list[Any]]
     rejected: list[Rejected] = field(default_factory=list)
     read: int = 0
+    locations: list[str] = field(default_factory=list)
+    payloads: list[str] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
-        return len(next(iter(self.columns.values()), []))
+        return len(self.locations)
+
+    def reject_duplicates(self, key: str, expected: str) -> None:
+        """Reject every row whose `key` another row shares, each naming all their lines.
+
+        Neither row wins: which one is right is for the source's owner to say.
+        """
+        where: dict[Any, list[int]] = {}
+        for i, value in enumerate(self.columns[key]):
+            if value is not None:
+                where.setdefault(value, []).append(i)
+        repeated = {i: rows for rows in where.values() if len(rows) > 1 for i in rows}
+        if not repeated:
+            return
+        for i in sorted(repeated):
+            lines = [self.locations[j].rsplit(":", 1)[-1] for j in repeated[i]]
+            reason = (
+                f"{key} {self.columns[key][i]} is on lines {', '.join(lines)}; expected {expected}"
+            )
+            self.rejected.append(Rejected(self.locations[i], reason, self.payloads[i]))
+        keep = [i for i in range(self.rows) if i not in repeated]
+        self.columns = {name: [values[i] for i in keep] for name, values in self.columns.items()}
+        self.locations = [self.locations[i] for i in keep]
+        self.payloads = [self.payloads[i] for i in keep]
 
 
 def integer(text: str) -> int:
@@ -101,17 +126,41 @@ def read_csv(
     label: str | None = None,
     row_check: Callable[[dict[str, Any]], str | None] | None = None,
 ) -> Parsed:
-    """Parse a CSV file; a missing file or a missing required column is a SourceFileError."""
+    """Parse a CSV file of UTF-8 text (a byte-order mark is allowed).
+
+    SourceFileError, naming the file, when it cannot be read as a whole: missing, empty, not
+    UTF-8 (the line and byte named), a required column absent, or a header and no row.
+    """
     name = label or path.name
     if not path.is_file():
         raise SourceFileError(f"{path}: file not found")
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None:
-            raise SourceFileError(f"{path}: empty file; expected a header line")
-        require_columns(str(path), header, columns)
-        return parse_rows(name, header, enumerate(reader, start=2), columns, row_check)
+    content = decode_utf8(path, path.read_bytes())
+    reader = csv.reader(io.StringIO(content, newline=""))
+    header = next(reader, None)
+    if header is None:
+        raise SourceFileError(f"{path}: empty file; expected a header line and rows")
+    require_columns(str(path), header, columns)
+    parsed = parse_rows(name, header, enumerate(reader, start=2), columns, row_check)
+    return require_rows(str(path), parsed)
+
+
+def require_rows(where: str, parsed: Parsed) -> Parsed:
+    """A source with a header and no row would empty its table: it is refused instead."""
+    if parsed.read == 0:
+        raise SourceFileError(f"{where}: a header and no rows; expected at least one row")
+    return parsed
+
+
+def decode_utf8(path: Path, data: bytes) -> str:
+    """The file's text; SourceFileError naming the line and byte where it is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SourceFileError(
+            f"{path}: line {line}: byte 0x{data[exc.start]:02x} is not UTF-8; expected UTF-8 "
+            "text (re-save the file as UTF-8)"
+        ) from None
 
 
 def require_columns(where: str, header: Sequence[str], columns: Sequence[Column]) -> None:
@@ -169,4 +218,6 @@ def parse_rows(
             continue
         for key, value in values.items():
             parsed.columns[key].append(value)
+        parsed.locations.append(where)
+        parsed.payloads.append(_payload(row))
     return parsed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +72,12 @@ class StageFile:
     def label(self) -> str:
         return f"stages/{self.path.name}"
 
-    def fingerprint(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+    def fingerprint(self, day: date | None = None) -> str:
+        """The file's content, and the stage's day from the index (a moved stage re-lands)."""
+        digest = hashlib.sha256(self.path.read_bytes())
+        if day is not None:
+            digest.update(f"|{day.isoformat()}".encode())
+        return digest.hexdigest()
 
 
 def stage_files(folder: Path) -> list[StageFile]:
@@ -86,7 +91,11 @@ def stage_files(folder: Path) -> list[StageFile]:
 
 
 def read_index(path: Path) -> Parsed:
-    return read_csv(path, INDEX_COLUMNS, label=f"stages/{path.name}")
+    """The stage index; lines that share a stage number or a date are quarantined, all of them."""
+    parsed = read_csv(path, INDEX_COLUMNS, label=f"stages/{path.name}")
+    parsed.reject_duplicates("stage", "one line per stage")
+    parsed.reject_duplicates("date", "one stage per day")
+    return parsed
 
 
 def read_stage_file(stage_file: StageFile) -> Parsed:
@@ -104,13 +113,11 @@ def read_stage_file(stage_file: StageFile) -> Parsed:
     return read_csv(stage_file.path, ROUTE_COLUMNS, stage_file.label, unique_points)
 
 
-def whole_file_rejected(stage_file: StageFile, reason: str) -> list[Rejected]:
+def whole_file_rejected(label: str, path: Path | None, reason: str) -> list[Rejected]:
     """Every line of an unreadable file, rejected with the same reason (nothing is dropped)."""
-    if not stage_file.path.is_file():
-        return [Rejected(stage_file.label, reason, "")]
-    lines = stage_file.path.read_text(encoding="utf-8", errors="replace").splitlines()
-    return [
-        Rejected(f"{stage_file.label}:{i}", reason, line)
-        for i, line in enumerate(lines, 1)
-        if i > 1
-    ] or [Rejected(stage_file.label, reason, "")]
+    if path is None or not path.is_file():
+        return [Rejected(label, reason, "")]
+    lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    return [Rejected(f"{label}:{i}", reason, line) for i, line in enumerate(lines, 1) if i > 1] or [
+        Rejected(label, reason, "")
+    ]

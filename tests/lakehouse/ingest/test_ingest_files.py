@@ -14,7 +14,6 @@ from sheets_server import SheetsServer
 from lakehouse.catalog import open_catalog
 from lakehouse.ingest.files import ingest_athletes, ingest_stages
 from lakehouse.settings import Settings
-from lakehouse.sources.rows import SourceFileError
 from racesim.athletes import make_riders
 from racesim.sheets import push_athletes
 from racesim.simulate import run_simulation
@@ -118,11 +117,19 @@ def test_athletes_from_the_local_export(settings: Settings, catalog: Catalog) ->
     assert ingest_athletes(catalog, settings).skipped
 
 
-def test_athletes_sheet_without_a_column_names_it(settings: Settings, catalog: Catalog) -> None:
+def test_athletes_export_without_a_column_is_refused_and_the_last_version_kept(
+    settings: Settings, catalog: Catalog
+) -> None:
+    assert ingest_athletes(catalog, settings).landed == 32
     path = settings.sources_dir / "athletes" / "athletes.csv"
     path.write_text(path.read_text().replace("rider_name", "name", 1))
-    with pytest.raises(SourceFileError, match="missing column\\(s\\) rider_name"):
-        ingest_athletes(catalog, settings)
+    result = ingest_athletes(catalog, settings)
+    assert (result.read, result.landed, result.quarantined) == (32, 0, 32)
+    assert "missing column(s) rider_name" in result.note and "previous version kept" in result.note
+    assert catalog.load_table("raw.athletes").scan().count() == 32
+    assert {r["reason"] for r in _quarantine(catalog)} == {
+        result.note.split("refused: ")[1].split("; previous")[0]
+    }
 
 
 def test_athletes_from_a_google_sheet_with_a_server_error(
