@@ -11,14 +11,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State, TaskRun
 
+from lakehouse.errors import retryable
 from lakehouse.ingest import steps
 from lakehouse.ingest.files import FileResult
+from lakehouse.ingest.selection import parse_days, select
 from lakehouse.ingest.telemetry import DayResult, DayStreams, PlannedDay, land_days
 from lakehouse.lake.lock import lakehouse_lock
 from lakehouse.postgres.connect import reader_url
@@ -29,9 +32,21 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def retry_if_it_can_succeed(task: Task[..., Any], run: TaskRun, state: State[Any]) -> bool:
+    """Prefect's retry condition: only errors that another try may clear (errors.retryable)."""
+    failure = state.data
+    return not isinstance(failure, BaseException) or retryable(failure)
+
+
 def io_task(fn: Callable[P, R]) -> Task[P, R]:
-    """A task that reads or writes a system: retried with backoff, never cached."""
-    return task(retries=3, retry_delay_seconds=[2.0, 5.0, 15.0], cache_policy=NO_CACHE)(fn)
+    """A task that reads or writes a system: retried with backoff where a retry can succeed
+    (a lost connection, a commit conflict; not a bad file or argument), never cached."""
+    return task(
+        retries=3,
+        retry_delay_seconds=[2.0, 5.0, 15.0],
+        retry_condition_fn=retry_if_it_can_succeed,
+        cache_policy=NO_CACHE,
+    )(fn)
 
 
 @io_task
@@ -71,9 +86,12 @@ def ingest_telemetry(
     """
     batch = batch_id or uuid.uuid4().hex
     with lakehouse_lock(get_settings(), "ingest_telemetry"):
-        plan = plan_source_days(steps.parse_days(days), full_refresh)
-        url = reader_url(get_settings())
-        results = land_days(plan, url, lambda day, streams: land_day(day, streams, batch), batch)
+        plan = plan_source_days(parse_days(days), full_refresh)
+        settings = get_settings()
+        url, stall_s = reader_url(settings), settings.source.read_timeout_s
+        results = land_days(
+            plan, url, lambda day, streams: land_day(day, streams, batch), batch, stall_s
+        )
     for result in results:
         if result.skipped:
             get_run_logger().info("telemetry %s: unchanged, skipped", result.day)
@@ -113,13 +131,18 @@ def ingest_athletes(full_refresh: bool = False, batch_id: str | None = None) -> 
 def ingest(
     days: list[str] | None = None, stages: list[int] | None = None, full_refresh: bool = False
 ) -> steps.IngestSummary:
-    """Land the three sources; publish the summary as the `ingest-summary` artifact."""
+    """Land the three sources; publish the summary as the `ingest-summary` artifact.
+
+    `stages` selects those stages' files and their days' telemetry; `days` adds days (a stage
+    or day that does not exist is refused before anything lands).
+    """
     batch_id = uuid.uuid4().hex
     summary = steps.IngestSummary()
+    chosen = select(get_settings(), days, stages)
     with lakehouse_lock(get_settings(), "ingest"):
         summary.files.append(ingest_athletes(full_refresh, batch_id))
         summary.files += ingest_stages(stages, full_refresh, batch_id)
-        summary.telemetry = ingest_telemetry(days, full_refresh, batch_id)
+        summary.telemetry = ingest_telemetry(chosen.day_texts(), full_refresh, batch_id)
     create_table_artifact(
         key="ingest-summary",
         table=summary.rows(),

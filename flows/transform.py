@@ -16,7 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from lakehouse.catalog import open_catalog
-from lakehouse.ingest import steps as run
+from lakehouse.ingest.selection import parse_days
 from lakehouse.lake.branches import run_branch
 from lakehouse.lake.lock import lakehouse_lock
 from lakehouse.settings import Settings, get_settings
@@ -45,7 +45,7 @@ def reference(batch_id: str, branch: str) -> dict[str, int]:
 
 @task(cache_policy=NO_CACHE)
 def plan(days: list[str] | None, full_refresh: bool) -> list[DayPlan]:
-    return plan_telemetry(open_catalog(get_settings()), full_refresh, run.parse_days(days))
+    return plan_telemetry(open_catalog(get_settings()), full_refresh, parse_days(days))
 
 
 @task(cache_policy=NO_CACHE)
@@ -66,7 +66,7 @@ def stage_day(day_plan: DayPlan, batch_id: str, branch: str) -> StagedResult:
 
 @task(cache_policy=NO_CACHE)
 def marts(days: list[str] | None, full_refresh: bool, batch_id: str) -> MartsResult:
-    return build_marts(open_catalog(get_settings()), full_refresh, run.parse_days(days), batch_id)
+    return build_marts(open_catalog(get_settings()), full_refresh, parse_days(days), batch_id)
 
 
 @task(cache_policy=NO_CACHE)

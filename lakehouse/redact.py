@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 MASK = "****"
@@ -22,3 +23,13 @@ def mask_url(url: str) -> str:
     port = f":{parts.port}" if parts.port else ""
     netloc = f"{user}:{MASK}@{host}{port}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+_URL_WITH_PASSWORD = re.compile(r"\b([a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+@", re.IGNORECASE)
+_KEYWORD_PASSWORD = re.compile(r"\b(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
+
+
+def mask_secrets(text: str) -> str:
+    """`text` with the passwords of URLs and of `password=...` settings replaced by ****."""
+    text = _URL_WITH_PASSWORD.sub(rf"\g<1>{MASK}@", text)
+    return _KEYWORD_PASSWORD.sub(rf"\g<1>{MASK}", text)

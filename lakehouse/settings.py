@@ -65,6 +65,12 @@ class SourceSettings(_Part):
         "Unprivileged system user that runs the embedded server when Peloton runs as "
         "root (PostgreSQL refuses root). The user must exist; none is created.",
     )
+    read_timeout_s: int = setting(
+        120,
+        "Seconds a day's read may go without a row before it is given up (a server that stopped "
+        "answering); the day fails, is retried, and lands on a later run.",
+        ge=1,
+    )
     database: str = setting("peloton", "Database name of the embedded server.")
     schema_name: str = setting("race", "Schema that holds the source tables.")
 

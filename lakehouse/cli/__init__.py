@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 # The command modules import only typer, rich and light modules; each command imports what it
@@ -12,13 +13,19 @@ from lakehouse.cli import run, sim, demo, doctor, check, postgres, superset, tri
 
 # isort: on
 from lakehouse.cli.app import app, err_console
-from lakehouse.errors import PelotonError
+from lakehouse.cli.failures import DEBUG_VARIABLE, explain
 
 
 def main() -> None:
-    """Entry point: run the app, turning known errors into a one-line message and exit code 1."""
+    """Entry point: run the app; a failure is one line saying what to do, and exit code 1."""
     try:
         app()
-    except PelotonError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        from rich.markup import escape
+
+        err_console.print(f"[bold red]error:[/] {escape(explain(exc))}", highlight=False)
         sys.exit(1)

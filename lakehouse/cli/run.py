@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 def run(
     ingest_only: bool = typer.Option(False, help="Only land the sources (raw layer)."),
     days: list[str] | None = typer.Option(None, "--day", help="Stage day YYYY-MM-DD (repeat)."),
-    stages: list[int] | None = typer.Option(None, "--stage", help="Stage number (repeat)."),
+    stages: list[int] | None = typer.Option(
+        None, "--stage", help="Stage number (repeat): its files and its day's telemetry."
+    ),
     full_refresh: bool = typer.Option(False, help="Reprocess everything, changed or not."),
 ) -> None:
     """Run the pipeline on Prefect (ephemeral local API unless PREFECT_API_URL is set).
@@ -27,11 +29,13 @@ def run(
     The run holds the lakehouse from start to end: another run at the same time is refused,
     with the holder named, before anything starts.
     """
+    from lakehouse.ingest.selection import select
     from lakehouse.lake.lock import lakehouse_lock
     from lakehouse.orchestration import configure_prefect
     from lakehouse.settings import get_settings
 
     settings = get_settings()
+    chosen = select(settings, days, stages)  # an unknown stage or a bad day: refused now
     with lakehouse_lock(settings, "run"):
         configure_prefect(settings)
         from flows.ingest import ingest
@@ -41,7 +45,7 @@ def run(
             return
         from flows.transform import run_transform
 
-        _print_transforms(*run_transform(days=days, full_refresh=full_refresh))
+        _print_transforms(*run_transform(days=chosen.day_texts(), full_refresh=full_refresh))
 
 
 def _print_ingestion(summary: IngestSummary) -> None:

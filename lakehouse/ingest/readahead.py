@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import Generic, TypeVar
 
+from lakehouse.errors import UnavailableError
+
 T = TypeVar("T")
 _DONE = object()
 JOIN_SECONDS = 30.0
@@ -22,9 +24,21 @@ class ReadAhead(Generic[T]):
     server streaming COPY data, decoded in C++ without the GIL) then overlaps what the
     consumer does with each item. An exception in the source is raised here, in the
     consumer; a consumer that stops early (close) stops the thread.
+
+    With `stall_s`, a consumer that waits that long for the next item gets an
+    UnavailableError naming `what` instead of waiting for ever (a server that stopped
+    answering: a frozen process still holds its connection open, and no socket timeout
+    fires); the thread, stuck in the source, is left to end with its connection.
     """
 
-    def __init__(self, source: Iterable[T], depth: int = 4) -> None:
+    def __init__(
+        self,
+        source: Iterable[T],
+        depth: int = 4,
+        stall_s: float | None = None,
+        what: str = "the source",
+    ) -> None:
+        self._stall_s, self._what = stall_s, what
         self._items: queue.Queue[object] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._finished = False
@@ -63,7 +77,15 @@ class ReadAhead(Generic[T]):
     def __next__(self) -> T:
         if self._finished:
             raise StopIteration
-        item = self._items.get()
+        try:
+            item = self._items.get(timeout=self._stall_s)
+        except queue.Empty:
+            self._finished = True
+            self._stop.set()  # no join: the thread is blocked in the source
+            raise UnavailableError(
+                f"no data from {self._what} for {self._stall_s:g} s: it stopped answering; "
+                "given up (a retry reads it afresh)"
+            ) from None
         if item is _DONE:
             self.close()
             raise StopIteration
@@ -92,6 +114,9 @@ class ReadAhead(Generic[T]):
         self.close()
 
 
-def read_ahead(source: Iterable[T], depth: int = 4) -> ReadAhead[T]:
-    """The items of `source`, read by a thread started now, at most `depth` items ahead."""
-    return ReadAhead(source, depth)
+def read_ahead(
+    source: Iterable[T], depth: int = 4, stall_s: float | None = None, what: str = "the source"
+) -> ReadAhead[T]:
+    """The items of `source`, read by a thread started now, at most `depth` items ahead
+    (given up after `stall_s` without an item)."""
+    return ReadAhead(source, depth, stall_s, what)

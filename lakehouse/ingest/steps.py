@@ -7,6 +7,7 @@ from datetime import date
 
 from lakehouse.catalog import open_catalog
 from lakehouse.ingest.files import FileResult, ingest_athletes, ingest_stages
+from lakehouse.ingest.selection import require_days
 from lakehouse.ingest.telemetry import (
     DayResult,
     DayStreams,
@@ -58,9 +59,17 @@ class IngestSummary:
 def telemetry_plan(
     settings: Settings, only: set[date] | None, full_refresh: bool
 ) -> list[PlannedDay]:
-    """The telemetry days of the source and which to land (an I/O step: the flow retries it)."""
+    """The telemetry days of the source and which to land (an I/O step: the flow retries it).
+
+    A day asked for that the source does not have is refused (SelectionError), naming the
+    days it has.
+    """
     table = telemetry_table(open_catalog(settings))
-    return plan_days(table, reader_url(settings), settings.source.schema_name, only, full_refresh)
+    schema = settings.source.schema_name
+    plan = plan_days(table, reader_url(settings), schema, only, full_refresh)
+    if only:
+        require_days(only, [p.source.day for p in plan], f"the source's {schema}.telemetry")
+    return plan
 
 
 def telemetry_day(
@@ -79,7 +88,3 @@ def stage_files(
 
 def athletes(settings: Settings, full_refresh: bool, batch_id: str) -> FileResult:
     return ingest_athletes(open_catalog(settings), settings, full_refresh, batch_id)
-
-
-def parse_days(days: list[str] | None) -> set[date] | None:
-    return None if not days else {date.fromisoformat(d) for d in days}

@@ -146,6 +146,10 @@ def write_day(
     return DayResult(source.day, read.rows, False, batch_id)
 
 
+STALL_SECONDS = 120.0
+"""How long a day's read may go without a batch before it is given up (SourceSettings)."""
+
+
 class DayStreams:
     """The batches of the days to land, each day streamed by its own read-ahead thread.
 
@@ -156,8 +160,8 @@ class DayStreams:
     opened again (a retry) streams afresh.
     """
 
-    def __init__(self, url: str, plan: list[PlannedDay]) -> None:
-        self.url = url
+    def __init__(self, url: str, plan: list[PlannedDay], stall_s: float = STALL_SECONDS) -> None:
+        self.url, self.stall_s = url, stall_s
         order = [p.source for p in plan if p.load]
         self._following = {a.partition: b for a, b in itertools.pairwise(order)}
         self._ahead: dict[str, ReadAhead[pa.RecordBatch]] = {}
@@ -168,14 +172,18 @@ class DayStreams:
         """The day's batches: the stream started ahead, or a new one."""
         with self._lock:
             started = self._ahead.pop(source.partition, None)
-        return started or read_ahead(self._read(source))
+        return started or self._stream(source)
+
+    def _stream(self, source: SourceDay) -> ReadAhead[pa.RecordBatch]:
+        what = f"PostgreSQL while reading {source.partition}"
+        return read_ahead(self._read(source), stall_s=self.stall_s, what=what)
 
     def _read(self, source: SourceDay) -> Iterator[pa.RecordBatch]:
         yield from read_day(self.url, source)
         following = self._following.get(source.partition)
         with self._lock:  # in the reading thread, once the day is read whole
             if following and not self._closed and following.partition not in self._ahead:
-                self._ahead[following.partition] = read_ahead(self._read(following))
+                self._ahead[following.partition] = self._stream(following)
 
     def close(self) -> None:
         """Stop the streams started ahead and not taken (the run failed or ended)."""
@@ -231,14 +239,20 @@ LandDay = Callable[[SourceDay, DayStreams], DayResult]
 task, with its retries and logs)."""
 
 
-def land_days(plan: list[PlannedDay], url: str, land: LandDay, batch_id: str) -> list[DayResult]:
+def land_days(
+    plan: list[PlannedDay],
+    url: str,
+    land: LandDay,
+    batch_id: str,
+    stall_s: float = STALL_SECONDS,
+) -> list[DayResult]:
     """Land the planned days with `land`, one at a time and in order; the others are skipped.
 
     Each day is committed before the next is written, so the days' commits never conflict;
     only the reading runs ahead, into the next day (DayStreams). Memory does not grow with
     the number of days.
     """
-    with DayStreams(url, plan) as streams:
+    with DayStreams(url, plan, stall_s) as streams:
         return [land(p.source, streams) if p.load else skipped(p.source, batch_id) for p in plan]
 
 
@@ -249,9 +263,11 @@ def ingest_telemetry(
     only: set[date] | None = None,
     schema: str = "race",
     batch_id: str | None = None,
+    stall_s: float = STALL_SECONDS,
 ) -> list[DayResult]:
     """Land every new or changed day; days already landed unchanged are reported as skipped."""
     table = telemetry_table(catalog)
     batch = batch_id or uuid.uuid4().hex
     plan = plan_days(table, url, schema, only, full_refresh)
-    return land_days(plan, url, lambda day, streams: load_day(table, streams, day, batch), batch)
+    land = lambda day, streams: load_day(table, streams, day, batch)  # noqa: E731
+    return land_days(plan, url, land, batch, stall_s)

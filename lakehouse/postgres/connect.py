@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lakehouse.errors import PelotonError
+from lakehouse.errors import ConfigurationError, UnavailableError
 from lakehouse.redact import mask_url
 from lakehouse.settings import Settings
 
@@ -44,7 +44,8 @@ def connect(url: str, timeout_s: int = 10) -> psycopg.Connection:
         return psycopg.connect(url, connect_timeout=timeout_s)
     except (psycopg.Error, ValueError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise PelotonError(
+        kind = ConfigurationError if isinstance(exc, ValueError) else UnavailableError
+        raise kind(
             f"cannot reach PostgreSQL at {mask_url(url)}: {reason.replace(url, mask_url(url))}"
         ) from None
 

@@ -12,12 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import adbc_driver_postgresql.dbapi as adbc
 import pyarrow as pa
 
-from lakehouse.errors import PelotonError
-from lakehouse.redact import mask_url
+from lakehouse.errors import PelotonError, UnavailableError
+from lakehouse.redact import mask_secrets, mask_url
 from lakehouse.sources.fingerprint import SERVER_AGGREGATES, DayAggregates
 
 BATCH_HINT = "adbc.postgresql.batch_size_hint_bytes"
@@ -43,13 +44,33 @@ class SourceDay:
     fingerprint: str | None = None
 
 
+# libpq's connection parameters for reading the source, unless the URL sets them: give up a
+# connection not accepted in 10 s, and notice a peer gone from the network (keepalives; a
+# frozen server is noticed by the read-ahead's stall timeout instead)
+CONNECTION_DEFAULTS = {
+    "connect_timeout": "10",
+    "keepalives": "1",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+}
+
+
+def with_connection_defaults(url: str) -> str:
+    """`url` with CONNECTION_DEFAULTS added where its query does not set them."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query = {**CONNECTION_DEFAULTS, **query}
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def _connect(url: str) -> adbc.Connection:
     try:
-        return adbc.connect(url)
+        return adbc.connect(with_connection_defaults(url))
     except Exception as exc:  # the driver raises its own error classes
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise PelotonError(
-            f"cannot reach PostgreSQL at {mask_url(url)}: {first.replace(url, mask_url(url))}"
+        raise UnavailableError(
+            f"cannot reach PostgreSQL at {mask_url(url)}: {mask_secrets(first)}"
         ) from None
 
 
@@ -62,8 +83,8 @@ def _lost(url: str, doing: str) -> Iterator[None]:
         raise
     except Exception as exc:  # the driver raises its own error classes
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise PelotonError(
-            f"lost PostgreSQL at {mask_url(url)} while {doing}: {first.replace(url, mask_url(url))}"
+        raise UnavailableError(
+            f"lost PostgreSQL at {mask_url(url)} while {doing}: {mask_secrets(first)}"
         ) from None
 
 

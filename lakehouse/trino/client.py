@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lakehouse.assets import part_dir
-from lakehouse.errors import PelotonError
+from lakehouse.errors import PelotonError, UnavailableError
 from lakehouse.settings import Settings
 from lakehouse.trino.catalogs import READER_CATALOG, WRITER_CATALOG, WRITER_USER
 from lakehouse.trino.statement import StatementError, execute
@@ -74,7 +74,7 @@ def run_sql(
                 continue
             raise PelotonError(f"Trino refused the query: {exc.name}: {exc.message}") from None
         except OSError as exc:
-            raise PelotonError(
+            raise UnavailableError(
                 f"cannot reach Trino at {host}:{port}: {exc}; start it with `peloton trino start`"
             ) from None
 

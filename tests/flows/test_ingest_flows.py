@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from cli_helpers import peloton
 from flow_helpers import SCHEMA, run_cli
@@ -54,7 +55,6 @@ def test_a_failing_day_is_retried_by_the_flow(
     harness: None, report: SimulationReport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows.ingest import ingest_telemetry
-    from lakehouse.errors import PelotonError
     from lakehouse.ingest import steps
 
     original = steps.telemetry_day
@@ -67,7 +67,7 @@ def test_a_failing_day_is_retried_by_the_flow(
         if landing:  # another day is still being landed
             overlaps.append((*landing, source.partition))
         if attempts.count(source.partition) == 1 and source.day.day == 19:
-            raise PelotonError("cannot reach PostgreSQL at postgresql://x:****@db/x: restarting")
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
         landing.append(source.partition)
         try:
             return original(settings, source, streams, batch_id)
@@ -83,6 +83,25 @@ def test_a_failing_day_is_retried_by_the_flow(
     assert {r.day.day: r.rows for r in results} == {
         int(k[-2:]): v for k, v in report.rows_per_partition.items()
     }
+
+
+def test_an_error_that_a_retry_cannot_clear_fails_the_day_at_once(
+    harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.ingest import ingest_telemetry
+    from lakehouse.ingest import steps
+    from lakehouse.sources.rows import SourceFileError
+
+    attempts: list[str] = []
+
+    def refused(settings, source, streams, batch_id):  # type: ignore[no-untyped-def]
+        attempts.append(source.partition)
+        raise SourceFileError(f"{source.partition}: column power_w holds text; expected watts")
+
+    monkeypatch.setattr(steps, "telemetry_day", refused)
+    with pytest.raises(SourceFileError, match="expected watts"):
+        ingest_telemetry(full_refresh=True)
+    assert len(attempts) == 1  # not retried: the input, not the connection, is wrong
 
 
 def test_cli_runs_on_the_ephemeral_api(env: dict[str, str], report: SimulationReport) -> None:

@@ -3,10 +3,11 @@
 import shutil
 from pathlib import Path
 
+import psutil
 import pytest
 
 from lakehouse.catalog import open_catalog
-from lakehouse.errors import PelotonError
+from lakehouse.errors import PelotonError, UnavailableError, retryable
 from lakehouse.ingest.telemetry import ingest_telemetry
 from lakehouse.postgres.embedded import EmbeddedPostgres
 from lakehouse.postgres.throwaway import reachable_home
@@ -51,5 +52,56 @@ def test_server_stopped_mid_run_then_back(tmp_path: Path, monkeypatch: pytest.Mo
         counts = catalog.load_table("raw.telemetry").scan().to_arrow()
         assert counts.num_rows == sum(expected.values())
     finally:
+        server.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _server_processes(server: EmbeddedPostgres) -> list[psutil.Process]:
+    pid = server._pid()
+    assert pid is not None
+    postmaster = psutil.Process(pid)
+    return [postmaster, *postmaster.children(recursive=True)]
+
+
+def test_server_frozen_mid_run_is_given_up_then_lands_once_resumed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGSTOP: the connection stays open and no socket error comes; the run gives up on its
+    own timeouts with a clear message, and the next run lands the rest."""
+    home = reachable_home("peloton-frozen-")
+    server = EmbeddedPostgres(Settings(home=home))
+    url = server.start()
+    frozen: list[psutil.Process] = []
+    try:
+        run_simulation("tiny", 9, tmp_path / "src", url)
+        expected = {d.day: d.rows for d in list_days(url)}
+        catalog = open_catalog(Settings(home=tmp_path, catalog={"kind": "sqlite"}))
+        original = source_module.read_day
+        calls: list[str] = []
+
+        def freeze_on_second_day(url_: str, source: source_module.SourceDay):  # type: ignore[no-untyped-def]
+            calls.append(source.partition)
+            if len(calls) == 2:  # every server process stops, its sockets left open
+                frozen.extend(_server_processes(server))
+                for process in frozen:
+                    process.suspend()
+            return original(url_, source)
+
+        monkeypatch.setattr("lakehouse.ingest.telemetry.read_day", freeze_on_second_day)
+        with pytest.raises(UnavailableError, match=r"PostgreSQL") as given_up:
+            ingest_telemetry(catalog, url, stall_s=3)
+        assert retryable(given_up.value)  # the flow's task retries such a day
+        assert "peloton:****@" in str(given_up.value) or "stopped answering" in str(given_up.value)
+        for process in frozen:
+            process.resume()
+        frozen.clear()
+        monkeypatch.setattr("lakehouse.ingest.telemetry.read_day", original)
+        ingest_telemetry(catalog, url)
+        landed = catalog.load_table("raw.telemetry").scan().to_arrow()
+        by_day = landed.group_by("stage_date").aggregate([("athlete_id", "count")]).to_pylist()
+        assert {r["stage_date"]: r["athlete_id_count"] for r in by_day} == expected
+    finally:
+        for process in frozen:
+            process.resume()
         server.stop()
         shutil.rmtree(home, ignore_errors=True)
