@@ -17,12 +17,13 @@ import pyarrow as pa
 from pyiceberg.catalog import Catalog
 
 from lakehouse.errors import PelotonError
+from lakehouse.ingest.quarantine import replace_quarantine
 from lakehouse.lake.commits import ensure_table, landed_fingerprints, lineage, now, replace
 from lakehouse.lake.definition import TableDef
-from lakehouse.lake.raw_tables import ATHLETES, QUARANTINE, STAGE_ROUTES, STAGES
+from lakehouse.lake.raw_tables import ATHLETES, STAGE_ROUTES, STAGES
 from lakehouse.settings import Settings
 from lakehouse.sources.athletes import athletes_source, read_athletes
-from lakehouse.sources.rows import Parsed, Rejected, SourceFileError
+from lakehouse.sources.rows import Parsed, SourceFileError
 from lakehouse.sources.stages import (
     StageFile,
     read_index,
@@ -55,29 +56,6 @@ def _table(
             arrays.append(pa.array(columns[field.name], type=field.type))
     arrays += lineage(n, source, batch_id, now())
     return pa.Table.from_arrays(arrays, schema=schema)
-
-
-def _quarantine(
-    catalog: Catalog,
-    source_kind: str,
-    label: str,
-    rejected: list[Rejected],
-    fingerprint: str,
-    batch_id: str,
-) -> None:
-    """Replace the file's quarantined rows; no commit when it had none and has none."""
-    table = ensure_table(catalog, QUARANTINE)
-    where = f"_source == '{label}'"
-    if not rejected and table.scan(row_filter=where, selected_fields=("location",)).count() == 0:
-        return
-    columns = {
-        "source": [source_kind] * len(rejected),
-        "location": [r.location for r in rejected],
-        "reason": [r.reason for r in rejected],
-        "payload": [r.payload for r in rejected],
-    }
-    data = _table(QUARANTINE, columns, len(rejected), label, batch_id)
-    replace(table, data, where, f"quarantine:{label}", fingerprint, batch_id)
 
 
 def _reconcile(label: str, parsed: Parsed) -> FileResult:
@@ -116,7 +94,7 @@ def ingest_stages(
         columns["stage_date"] = columns.pop("date")
         data = _table(STAGES, columns, index.rows, index_label, batch_id)
         replace(stages, data, "True", index_label, fingerprint, batch_id)
-        _quarantine(catalog, "stages", index_label, index.rejected, fingerprint, batch_id)
+        replace_quarantine(catalog, "stages", index_label, index.rejected, fingerprint, batch_id)
         results = [_reconcile(index_label, index)]
 
     days: dict[int, date] = dict(zip(index.columns["stage"], index.columns["date"], strict=True))
@@ -144,7 +122,7 @@ def _refuse(
     the version landed before (if any) kept, as the result's note says."""
     rejected = whole_file_rejected(label, path, reason)
     fingerprint = StageFile(0, path).fingerprint() if path and path.is_file() else "refused"
-    _quarantine(catalog, kind, label, rejected, fingerprint, batch_id)
+    replace_quarantine(catalog, kind, label, rejected, fingerprint, batch_id)
     return FileResult(
         label, len(rejected), 0, len(rejected), note=f"refused: {reason}; previous version kept"
     )
@@ -179,7 +157,7 @@ def _ingest_stage_file(
     data = _table(STAGE_ROUTES, columns, parsed.rows, label, batch_id)
     # by stage: a stage moved to another day leaves nothing behind on the old one
     replace(routes, data, f"stage == {stage_file.stage}", label, fingerprint, batch_id)
-    _quarantine(catalog, "stage_routes", label, parsed.rejected, fingerprint, batch_id)
+    replace_quarantine(catalog, "stage_routes", label, parsed.rejected, fingerprint, batch_id)
     return _reconcile(label, parsed)
 
 
@@ -198,7 +176,7 @@ def ingest_athletes(
         return FileResult(source.label, 0, 0, 0, skipped=True)
     data = _table(ATHLETES, source.parsed.columns, source.parsed.rows, source.label, batch_id)
     replace(table, data, "True", source.label, source.fingerprint, batch_id)
-    _quarantine(
+    replace_quarantine(
         catalog, "athletes", source.label, source.parsed.rejected, source.fingerprint, batch_id
     )
     return _reconcile(source.label, source.parsed)

@@ -34,8 +34,8 @@ class IngestSummary:
                 "source": "telemetry",
                 "part": r.day.isoformat(),
                 "read": r.rows,
-                "landed": 0 if r.skipped else r.rows,
-                "quarantined": 0,
+                "landed": 0 if r.skipped else r.rows - r.quarantined,
+                "quarantined": r.quarantined,
                 "skipped": r.skipped,
                 "note": "",
             }

@@ -21,7 +21,9 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
 from lakehouse.ingest.evolution import evolve
+from lakehouse.ingest.quarantine import replace_quarantine
 from lakehouse.ingest.readahead import ReadAhead, read_ahead
+from lakehouse.ingest.validation import RejectedRow, split_rows
 from lakehouse.lake.commits import (
     ensure_table,
     landed_fingerprints,
@@ -38,8 +40,10 @@ from lakehouse.sources.telemetry import SourceDay, list_days, read_day
 class DayResult:
     day: date
     rows: int
+    """Rows read from the source (landed + quarantined)."""
     skipped: bool
     batch_id: str
+    quarantined: int = 0
 
 
 def telemetry_table(catalog: Catalog) -> Table:
@@ -129,21 +133,34 @@ def write_day(
     target = table.schema().as_arrow()
     loaded_at = now()
     read = DayAggregates()
+    rejected: list[RejectedRow] = []
 
     def conformed() -> Iterator[pa.RecordBatch]:
         for batch in itertools.chain([first] if first is not None else [], stream):
             read.add(batch)
-            yield _conform(batch, target, source.day, source.partition, batch_id, loaded_at)
+            good, bad = split_rows(batch, source.day)
+            rejected.extend(bad)
+            yield _conform(good, target, source.day, source.partition, batch_id, loaded_at)
+
+    def fingerprint() -> str:
+        return read.digest(source.columns, source.changes)
+
+    def quarantine_first() -> None:
+        catalog = table.catalog
+        replace_quarantine(
+            catalog, "telemetry", source.partition, rejected, fingerprint(), batch_id
+        )
 
     replace_partition(
         table,
         conformed(),
         source.day,
         TELEMETRY.dictionary,
-        lambda: read.digest(source.columns, source.changes),
+        fingerprint,
         batch_id,
+        before_commit=quarantine_first,
     )
-    return DayResult(source.day, read.rows, False, batch_id)
+    return DayResult(source.day, read.rows, False, batch_id, len(rejected))
 
 
 STALL_SECONDS = 120.0

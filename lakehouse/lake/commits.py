@@ -154,17 +154,22 @@ def replace_partition(
     batch_id: str,
     extra: dict[str, str] | None = None,
     branch: str = MAIN_BRANCH,
+    before_commit: Callable[[], None] | None = None,
 ) -> list[DataFile]:
     """Stream `batches` into the day's new files, then swap the day's partition in one commit
     (on `branch`, main by default).
 
-    `fingerprint` is called once every batch is written (it may describe what was read).
+    `fingerprint` is called once every batch is written (it may describe what was read), after
+    `before_commit` (what must be committed before the day is: its quarantine, so that a kill
+    between the two leaves the day unlanded, to be landed again with both).
     When the commit certainly failed, the new files are deleted; on CommitStateUnknown they
     are kept, since the commit may have landed.
     """
     files = write_partition(table, batches, day, dictionary)
     part = day.isoformat()
     try:
+        if before_commit is not None:
+            before_commit()
         replace_with_files(
             table, files, f"stage_date == '{part}'", part, fingerprint(), batch_id, extra, branch
         )
