@@ -62,10 +62,12 @@ def setting(
     description: str = "",
     *,
     factory: Any = dataclasses.MISSING,
-    ge: int | None = None,
+    ge: float | None = None,
+    gt: float | None = None,
 ) -> Any:
-    """A described field: its default (or a factory for a part) and what it is for."""
-    metadata = {"description": description, "ge": ge}
+    """A described field: its default (or a factory for a part), what it is for, and the
+    bound of a number (`ge`: at least, `gt`: more than)."""
+    metadata = {"description": description, "ge": ge, "gt": gt}
     if factory is not dataclasses.MISSING:
         return dataclasses.field(default_factory=factory, metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)
@@ -88,7 +90,8 @@ def _expected(hint: Any) -> str:
         return "one of " + ", ".join(repr(a) for a in args)
     if origin in (typing.Union, types.UnionType):
         return " or ".join("unset" if a is type(None) else _expected(a) for a in args)
-    names = {int: "an integer", bool: "true or false", str: "a string", Path: "a path"}
+    names = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
+    names[Path] = "a path"
     return names.get(hint, "a secret string" if hint is Secret else getattr(hint, "__name__", ""))
 
 
@@ -126,6 +129,14 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
             return value
         if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
             return int(value)
+    elif hint is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
     elif hint is str and isinstance(value, str):
         return value
     raise SettingsError(where, f"expected {_expected(hint)}, got {_shown(value, hint)}")
@@ -144,9 +155,11 @@ def _shown(value: Any, hint: Any) -> str:
 def _field_value(field: dataclasses.Field[Any], value: Any, hint: Any, where: str) -> Any:
     """A field's value converted to its type and checked against its lower bound."""
     value = _convert(value, hint, where)
-    bound = field.metadata.get("ge")
-    if bound is not None and value < bound:
-        raise SettingsError(where, f"expected an integer >= {bound}, got {value!r}")
+    at_least, above = field.metadata.get("ge"), field.metadata.get("gt")
+    if at_least is not None and value < at_least:
+        raise SettingsError(where, f"expected {_expected(hint)} >= {at_least}, got {value!r}")
+    if above is not None and value <= above:
+        raise SettingsError(where, f"expected {_expected(hint)} > {above}, got {value!r}")
     return value
 
 

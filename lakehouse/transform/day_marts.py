@@ -142,7 +142,9 @@ def stage_awards(
         [r.bib for r in finishers],
         FINISH_POINTS.get(facts.profile, FINISH_POINTS["flat"]),
     )
-    for sprint in route.where("sprint"):
+    sprints = route.where("sprint")
+    sprint_names = passage_names([str(s.name) for s in sprints])
+    for sprint, sprint_name in zip(sprints, sprint_names, strict=True):
         line = sprint.distance_km * 1000.0
         crossed = []
         for athlete, track in tracks.items():
@@ -150,9 +152,22 @@ def stage_awards(
             if at is not None:
                 crossed.append((at, riders[athlete].bib))
         order = [bib for _, bib in sorted(crossed)]
-        awards += award(facts.stage, "points", str(sprint.name), order, SPRINT_POINTS)
-    for segment, climb, efforts in climbs:
+        awards += award(facts.stage, "points", sprint_name, order, SPRINT_POINTS)
+    climb_names = passage_names([segment.name for segment, _, _ in climbs])
+    for (_, climb, efforts), climb_name in zip(climbs, climb_names, strict=True):
         order = [riders[e.athlete_id].bib for e in sorted(efforts, key=lambda e: e.ended_s)]
         scale = MOUNTAIN_POINTS.get(climb.category, ())
-        awards += award(facts.stage, "mountains", segment.name, order, scale)
+        awards += award(facts.stage, "mountains", climb_name, order, scale)
     return awards
+
+
+def passage_names(names: list[str]) -> list[str]:
+    """Names told apart where a stage passes the same place twice (a climb ridden twice, a
+    circuit's sprint): `Col des Saisies (passage 2)`; a name met once stays as it is."""
+    counts = {name: names.count(name) for name in names}
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(f"{name} (passage {seen[name]})" if counts[name] > 1 else name)
+    return out

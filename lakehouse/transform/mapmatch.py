@@ -9,8 +9,10 @@ A rider's points are matched in time order with a moving search window, so a rou
 passes the same place twice (a finishing circuit, an out-and-back) is matched on the right
 pass: after the first point (matched against the whole route), a point is searched only among
 the segments from WINDOW_BACK_M behind the previous match to the distance the rider could have
-covered since (MAX_SPEED_MS times the time elapsed, plus WINDOW_AHEAD_M). If nothing in the
-window lies within REACQUIRE_M, the whole route is searched instead; such a match moves the
+covered since (MAX_SPEED_MS times the time elapsed, plus WINDOW_AHEAD_M). The first point, and
+any point with nothing in the window within REACQUIRE_M, is matched on the whole route, taking
+the first pass ahead where the route passes the same place more than once (the first point: the
+start, not a finish on the same road); such a match moves the
 window only when REACQUIRE_AFTER points in a row agree (a rider who took another road), so a
 single spike that happens to land on another part of the route does not. A point farther than
 OFF_ROUTE_M from the route is flagged off route and never moves the window.
@@ -36,6 +38,13 @@ WINDOW_BACK_M = 50.0
 REACQUIRE_M = 200.0
 REACQUIRE_AFTER = 3
 """Consecutive points found only outside the window before the window moves to them."""
+SAME_PLACE_M = 25.0
+"""Parts of a route this close to each other are one place passed twice (a road ridden out
+and back, a circuit): a point takes the first pass ahead of the rider."""
+NOISE_BACK_M = 10.0
+"""How far behind its previous match a point may be taken as the same pass (GPS noise)."""
+OTHER_PASS_M = 200.0
+"""Matches this far apart along the route at one place are different passes of the route."""
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -116,6 +125,47 @@ def _nearest(
 
 
 @njit(cache=True, nogil=True)
+def _nearest_ahead(
+    rx: FloatArray,
+    ry: FloatArray,
+    cum: FloatArray,
+    lo: int,
+    hi: int,
+    px: float,
+    py: float,
+    after: float,
+    slack: float,
+) -> tuple[int, float, float]:
+    """The match among segments lo..hi, where the route passes the point more than once (an
+    out-and-back, a circuit): among the segments within `slack` of the nearest, the first one
+    at or beyond `after` along the route, else the nearest. A rider goes forward: a road ridden
+    back the way it came is the return leg, never the outbound leg ridden backwards; a ride's
+    first point is matched with `after` = 0, at the start, not at a finish on the same road."""
+    j0, d2_0, a0 = _nearest(rx, ry, cum, lo, hi, px, py)
+    if j0 < 0:
+        return j0, d2_0, a0
+    limit = (np.sqrt(d2_0) + slack) ** 2
+    # the first other pass of the route ahead: its start along the route
+    first = np.inf
+    for j in range(lo, hi):
+        d2, along = _project(rx, ry, cum, j, px, py)
+        # a pass ahead: another one (far from the nearest), or any when the nearest is behind
+        other = abs(along - a0) > OTHER_PASS_M or a0 < after
+        if d2 <= limit and along >= after and other and along < first:
+            first = along
+    if a0 >= after and a0 <= first:
+        return j0, d2_0, a0  # the nearest is the first pass ahead: as it is, no snapping
+    if first == np.inf:
+        return j0, d2_0, a0
+    best_j, best_d2, best_along = j0, np.inf, a0
+    for j in range(lo, hi):
+        d2, along = _project(rx, ry, cum, j, px, py)
+        if first <= along <= first + OTHER_PASS_M and d2 < best_d2:
+            best_j, best_d2, best_along = j, d2, along
+    return best_j, best_d2, best_along
+
+
+@njit(cache=True, nogil=True)
 def _match(
     rx: FloatArray,
     ry: FloatArray,
@@ -139,20 +189,24 @@ def _match(
         have = False
         misses = 0
         cur_seg, cur_along, cur_t = 0, 0.0, 0.0
+        top = 0.0  # the farthest along the route the rider was matched: a ride goes forward
         for i in range(starts[r], starts[r + 1]):
             found = False
             if have:
                 reach = cur_along + ahead + max_speed * max(t_s[i] - cur_t, 0.0)
                 lo = cur_seg
-                while lo > 0 and cum[lo] > cur_along - back:
+                while lo > 0 and cum[lo] > top - back:
                     lo -= 1
                 hi = cur_seg
                 while hi < nseg and cum[hi] < reach:
                     hi += 1
-                j, d2, a = _nearest(rx, ry, cum, lo, hi, px[i], py[i])
+                j, d2, a = _nearest_ahead(
+                    rx, ry, cum, lo, hi, px[i], py[i], top - NOISE_BACK_M, SAME_PLACE_M
+                )
                 found = j >= 0 and d2 <= reacquire * reacquire
             if not found:
-                j, d2, a = _nearest(rx, ry, cum, 0, nseg, px[i], py[i])
+                after = top - back if have else 0.0
+                j, d2, a = _nearest_ahead(rx, ry, cum, 0, nseg, px[i], py[i], after, SAME_PLACE_M)
                 misses += 1
             else:
                 misses = 0
@@ -161,7 +215,10 @@ def _match(
             # a match outside the window moves it only after `reacquire_after` in a row: a
             # single spike that lands on another part of the route must not drag it there
             if dist <= off_route and (found or not have or misses >= reacquire_after):
+                if have and not found:
+                    top = a  # the rider was found elsewhere: the window starts there afresh
                 have, cur_seg, cur_along, cur_t = True, j, a, t_s[i]
+                top = max(top, a)
                 misses = 0
 
 

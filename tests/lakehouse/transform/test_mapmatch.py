@@ -71,6 +71,29 @@ def test_circuit_laps_are_matched_on_the_right_pass_and_spikes_flagged() -> None
     assert matches.along_m[good].max() == pytest.approx(route.length_m, abs=12.0)
 
 
+def _out_and_back_route() -> tuple[RouteLine, np.ndarray, np.ndarray]:
+    """6 km east along a gentle curve, then back the same road to the start."""
+    out_x = np.linspace(0, 6000, 241)
+    out_y = 300 * np.sin(out_x / 2000)
+    x = np.concatenate([out_x, out_x[::-1][1:]])
+    y = np.concatenate([out_y, out_y[::-1][1:]])
+    cum = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))])
+    lat, lon = _degrees(x, y)
+    return RouteLine.from_degrees(lat, lon, cum), x, y
+
+
+def test_a_road_ridden_out_and_back_is_matched_on_the_return_leg() -> None:
+    """Both legs are one road: the start is not taken for the finish, and the way back is the
+    return leg, not the outbound leg ridden backwards (a dropout included)."""
+    route, rx, ry = _out_and_back_route()
+    t, truth, x, y = _ride(rx, ry, route.cum_m, 10.0, 3)
+    lat, lon = _degrees(x, y)
+    matches = match_points(route, lat, lon, t, group_starts(np.zeros(len(t), dtype=np.int64)))
+    assert matches.along_m[0] < 50.0  # at the start, not at the finish on the same spot
+    assert np.abs(matches.along_m - truth).max() < 15.0  # 3 m jitter, folded at the hairpin
+    assert matches.along_m.max() == pytest.approx(route.length_m, abs=12.0)
+
+
 def test_group_starts_and_empty_input() -> None:
     assert group_starts(np.array([5, 5, 7, 9, 9, 9])).tolist() == [0, 2, 3, 6]
     route, _, _ = _circuit_route()
