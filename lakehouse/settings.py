@@ -156,6 +156,38 @@ class TransformSettings(BaseModel):
     )
 
 
+class LLMSettings(BaseModel):
+    """The race bot's language model and embeddings: an OpenAI-compatible endpoint, or offline."""
+
+    base_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible API (e.g. https://api.openai.com/v1). "
+        "Unset: offline mode (retrieval, intent templates; no network).",
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="API key of that endpoint (sent as a bearer token)."
+    )
+    chat_model: str = Field(
+        default="gpt-4o-mini", description="Chat model name for tool calling at `base_url`."
+    )
+    embeddings_model: str | None = Field(
+        default=None,
+        description="Embeddings model name at `embeddings_url` (or `base_url`). Unset: the "
+        "wordllama model shipped inside its package, loaded with downloads disabled.",
+    )
+    embeddings_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible embeddings API. Unset: `base_url`.",
+    )
+    timeout_s: float = Field(default=30.0, gt=0, description="Time limit of one model call (s).")
+    max_rounds: int = Field(
+        default=4, ge=1, description="Model calls per question at most (tool rounds included)."
+    )
+    query_timeout_s: int = Field(
+        default=20, ge=1, description="Time limit of one bot query in Trino (query_max_run_time)."
+    )
+
+
 class Settings(BaseSettings):
     """All of Peloton's settings. Variables: PELOTON_<PART>__<FIELD>, e.g. PELOTON_SOURCE__URL."""
 
@@ -180,6 +212,7 @@ class Settings(BaseSettings):
     transform: TransformSettings = Field(
         default_factory=TransformSettings, description="Transform runner."
     )
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="Race bot's model.")
 
     @property
     def home_dir(self) -> Path:
