@@ -27,6 +27,7 @@ from lakehouse.lake.readers import read_all
 from lakehouse.transform.dictionary import table_markdown
 
 KINDS = ("card", "glossary", "example", "stage", "rider", "team")
+NAMED_KINDS = ("rider", "team", "climb")
 JOIN_KEYS = ("stage", "bib", "climb_number")
 
 
@@ -82,12 +83,25 @@ def glossary() -> list[Document]:
 
 
 def examples() -> list[Document]:
-    """Each phrasing of each intent, a document pointing at its intent."""
+    """Each phrasing of each intent, a document pointing at its intent, its {rider}, {team}
+    and {climb} written as the word a question's names are replaced with (`mask_names`)."""
     return [
-        Document(f"example:{intent.name}:{i}", "example", text, intent.description, intent.name)
+        Document(
+            f"example:{intent.name}:{i}",
+            "example",
+            unmask(text),
+            intent.description,
+            intent.name,
+        )
         for intent in load_intents()
         for i, text in enumerate(intent.examples)
     ]
+
+
+def unmask(example: str) -> str:
+    for kind in NAMED_KINDS:
+        example = example.replace("{" + kind + "}", kind)
+    return example
 
 
 def static_documents() -> list[Document]:
