@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from lakehouse.bot.corpus import static_documents
 from lakehouse.bot.entities import Directory, directory_from_rows
 from lakehouse.bot.guard import Allowed
-from lakehouse.bot.index_table import load_index
 from lakehouse.bot.queries import run_guarded
 from lakehouse.bot.search import Index
 from lakehouse.bot.tables import mart_columns
@@ -42,6 +41,7 @@ def static_index(settings: Settings) -> Index:
 def stored_or_static_index(settings: Settings) -> Index:
     """The index the `bot_index` flow stored in the lakehouse, else the static one."""
     from lakehouse.bot.embeddings import embedder_for
+    from lakehouse.bot.index_table import load_index
     from lakehouse.catalog import open_catalog
 
     return load_index(open_catalog(settings), embedder_for(settings.llm)) or static_index(settings)
