@@ -37,9 +37,7 @@ def _clock(seconds: float) -> str:
 
 def _gap(seconds: float) -> str:
     s = round(seconds)
-    if s == 0:
-        return "same time"
-    sign = "+" if s > 0 else "-"
+    sign = "-" if s < 0 else "+"
     s = abs(s)
     if s >= 3600:
         return f"{sign}{_clock(s)}"

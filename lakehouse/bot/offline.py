@@ -34,7 +34,7 @@ MAX_N = 50
 NO_NAME = "that name"
 NAMED = ("rider", "team", "climb")
 DEFINITION = re.compile(
-    r"^\s*(what\s+is|what's|what\s+are|what\s+does|define|meaning\s+of|qu'est[- ]ce\s+qu|"
+    r"^\s*(what\s+is|what's|what\s+are|what\s+does|define|meaning\s+of|qu'est[- ]ce\s+qu[e']|"
     r"c'est\s+quoi|que\s+veut\s+dire|que\s+signifie)",
     re.IGNORECASE,
 )
@@ -99,11 +99,16 @@ def choose_intent(ctx: Context, question: str, found: dict[str, Match | None]) -
 
 def mask_names(question: str, found: dict[str, Match | None]) -> str:
     """The question, folded, its names replaced by their kind (`rider`, `team`, `climb`), as
-    the examples are written: so that a name does not pull towards another phrasing."""
+    the examples are written: so that a name does not pull towards another phrasing. A name
+    the race does not know is replaced by `rider`, so that the answer can say it is unknown."""
     text = " ".join(tokens(question))
     for kind, match in found.items():
         if match is not None and match.words:
             text = re.sub(rf"\b{re.escape(match.words)}\b", kind, text, count=1)
+    unknown = asked_name(question)
+    if all(m is None for m in found.values()) and unknown != NO_NAME:
+        # a name the race does not know is most likely a rider's
+        text = re.sub(rf"\b{re.escape(' '.join(tokens(unknown)))}\b", "rider", text, count=1)
     return text
 
 
@@ -189,7 +194,7 @@ def literal(value: Any) -> str:
 def answer_offline(ctx: Context, question: str) -> Answer:
     """The offline answer to `question` (never raises for a question it cannot answer)."""
     definition = DEFINITION.match(question)
-    term = question[definition.end() :].split() if definition else []
+    term = tokens(question[definition.end() :]) if definition else []
     if definition and len(term) <= DEFINITION_WORDS and stage_number(question) is None:
         hits = ctx.index.search(question, k=1, kinds=("glossary",))
         if hits and hits[0].cosine >= DEFINITION_COSINE:
