@@ -69,6 +69,23 @@ def _dont_know(ctx: Context, question: str) -> Answer:
     )
 
 
+def found_names(ctx: Context, question: str) -> dict[str, Match | None]:
+    """The rider, team and climb a question names, if any."""
+    return {
+        "rider": ctx.directory.best(question, "rider"),
+        "team": ctx.directory.best(question, "team"),
+        "climb": _climb(ctx, question),
+    }
+
+
+def ranked_intents(ctx: Context, question: str, found: dict[str, Match | None]) -> list[Hit]:
+    """The nearest phrasing of each intent, nearest first (retrieval before slot fitting)."""
+    best: dict[str, Hit] = {}
+    for hit in ctx.index.search(mask_names(question, found), k=12, kinds=("example",)):
+        best.setdefault(hit.document.intent, hit)
+    return list(best.values())
+
+
 def choose_intent(ctx: Context, question: str, found: dict[str, Match | None]) -> Choice | None:
     """The intent of the nearest phrasings, preferring one whose slots fit the names found.
 
@@ -76,13 +93,9 @@ def choose_intent(ctx: Context, question: str, found: dict[str, Match | None]) -
     holds a name-like word the race does not know: then it is taken, and says so.
     """
     unknown_name = asked_name(question) != NO_NAME
-    best: dict[str, Hit] = {}
-    for hit in ctx.index.search(mask_names(question, found), k=12, kinds=("example",)):
-        if hit.document.intent not in best:
-            best[hit.document.intent] = hit
     choices = []
-    for name, hit in best.items():
-        intent = intent_named(name)
+    for hit in ranked_intents(ctx, question, found):
+        intent = intent_named(hit.document.intent)
         score = hit.score
         for kind in NAMED:
             if kind in intent.slots and found[kind] is None and not unknown_name:
@@ -200,11 +213,7 @@ def answer_offline(ctx: Context, question: str) -> Answer:
         if hits and hits[0].cosine >= DEFINITION_COSINE:
             doc = hits[0].document
             return Answer(question, doc.text, MODE, sources=[doc.doc_id], intent="glossary")
-    found: dict[str, Match | None] = {
-        "rider": ctx.directory.best(question, "rider"),
-        "team": ctx.directory.best(question, "team"),
-        "climb": _climb(ctx, question),
-    }
+    found = found_names(ctx, question)
     choice = choose_intent(ctx, question, found)
     if choice is None:
         return _dont_know(ctx, question)
