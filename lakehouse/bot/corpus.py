@@ -29,7 +29,9 @@ class Document:
 
     @property
     def searchable(self) -> str:
-        return f"{self.title}\n{self.text}"
+        """What is embedded and indexed: a phrasing alone (questions are matched against
+        questions), else the title and the text."""
+        return self.title if self.kind == "example" else f"{self.title}\n{self.text}"
 
     @property
     def fingerprint(self) -> str:

@@ -39,24 +39,25 @@ COUNT_PATTERNS = [
 ]
 
 
-def stage_number(question: str) -> int | None:
-    """The stage a question names: `stage 17`, `17th stage`, `17e étape`, `the seventeenth
-    stage`, `la dernière étape` (0: the last stage raced); None when it names none."""
+def _first_number(
+    question: str, patterns: list[re.Pattern[str]], words: dict[str, int]
+) -> int | None:
+    """The number the first matching pattern captures, in digits or as one of `words`."""
     text = fold(question)
-    for pattern in STAGE_PATTERNS:
+    for pattern in patterns:
         found = pattern.search(text)
         if found:
             value = found.group(1)
-            return int(value) if value.isdigit() else ORDINALS[value]
+            return int(value) if value.isdigit() else words[value]
     return None
+
+
+def stage_number(question: str) -> int | None:
+    """The stage a question names: `stage 17`, `17th stage`, `17e étape`, `the seventeenth
+    stage`, `la dernière étape` (0: the last stage raced); None when it names none."""
+    return _first_number(question, STAGE_PATTERNS, ORDINALS)
 
 
 def count(question: str) -> int | None:
     """How many rows a question asks for: `top 5`, `first ten`, `les dix premiers`."""
-    text = fold(question)
-    for pattern in COUNT_PATTERNS:
-        found = pattern.search(text)
-        if found:
-            value = found.group(1)
-            return int(value) if value.isdigit() else COUNTS[value]
-    return None
+    return _first_number(question, COUNT_PATTERNS, COUNTS)

@@ -29,7 +29,7 @@ DEFINITION_WORDS = 4
 MISSING_SLOT = 0.6
 """Score factor of an intent that needs a rider, team or climb the question does not name."""
 UNUSED_NAME = 0.6
-"""Score factor of an intent that takes no rider, team or climb the question names."""
+"""Score factor of an intent that takes no rider, team, climb or count the question names."""
 MAX_N = 50
 NO_NAME = "that name"
 NAMED = ("rider", "team", "climb")
@@ -94,9 +94,12 @@ def choose_intent(ctx: Context, question: str, found: dict[str, Match | None]) -
     """
     unknown_name = asked_name(question) != NO_NAME
     choices = []
+    asks_count = count(question) is not None
     for hit in ranked_intents(ctx, question, found):
         intent = intent_named(hit.document.intent)
         score = hit.score
+        if asks_count and "n" not in intent.slots:
+            score *= UNUSED_NAME  # "top 10": a list
         for kind in NAMED:
             if kind in intent.slots and found[kind] is None and not unknown_name:
                 score *= MISSING_SLOT
