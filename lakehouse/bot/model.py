@@ -12,6 +12,7 @@ from lakehouse.bot.answer import TELEMETRY_NOTE, Answer
 from lakehouse.bot.context import Context
 from lakehouse.bot.entities import KINDS, MATCH
 from lakehouse.bot.guard import RefusedQuery, UnknownColumn
+from lakehouse.bot.numbers import stage_number
 from lakehouse.bot.queries import Rows, run_guarded
 from lakehouse.errors import PelotonError
 
@@ -107,6 +108,9 @@ class Session:
     def find_entity(self, kind: str, name: str) -> dict[str, Any]:
         if kind not in KINDS:
             return {"error": f"kind must be one of {list(KINDS)}"}
+        if kind == "stage":
+            number = stage_number(name) or (int(name) if name.strip().isdigit() else None)
+            name = f"stage {number}" if number else name
         found = self.ctx.directory.find(name, kind, least=MATCH - 20)
         if not found:
             return {"matches": [], "did_you_mean": self.ctx.directory.suggest(name, kind)}

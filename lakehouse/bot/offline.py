@@ -200,6 +200,21 @@ def fill_slots(
     return values
 
 
+def _also(ctx: Context, found: dict[str, Match | None], intent: Intent) -> str:
+    """A note when the rider named matches others as well (a surname two riders share)."""
+    match = found["rider"]
+    if match is None or "rider" not in intent.slots:
+        return ""
+    others = [
+        m.entity.name
+        for m in ctx.directory.find(match.words, "rider")
+        if m.score == match.score and m.words == match.words and m.entity != match.entity
+    ]
+    if not others:
+        return ""
+    return f"\n('{match.words}' may also be {' or '.join(others)}: name them in full.)"
+
+
 def literal(value: Any) -> str:
     """A value as a Trino SQL literal: numbers as they are, text quoted (quotes doubled)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -240,6 +255,7 @@ def answer_offline(ctx: Context, question: str) -> Answer:
         text = "\n".join(lines)
     else:
         text = render(intent.answer, {**values, **records[0]})
+    text += _also(ctx, found, intent)
     if not intent.official:
         text += f"\n{TELEMETRY_NOTE}"
     return Answer(

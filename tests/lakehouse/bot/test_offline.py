@@ -154,3 +154,17 @@ def test_trino_down_says_how_to_start_it(bot: Context) -> None:
     ctx = Context(down, bot.index, bot.directory, bot.allowed)
     with pytest.raises(PelotonError, match="peloton trino start"):
         ask(ctx, f"who won stage {bot.stages[0]}?")
+
+
+def test_a_surname_two_riders_share_is_answered_with_a_note(bot: Context) -> None:
+    by_surname: dict[str, list[str]] = {}
+    for rider in bot.directory.of_kind("rider"):
+        by_surname.setdefault(rider.name.split()[-1], []).append(rider.name)
+    surname, names = next((s, n) for s, n in sorted(by_surname.items()) if len(n) > 1)
+    answer = ask(bot, f"where is {surname} overall?")
+    assert answer.intent == "rider_gc" and answer.known
+    taken = next(n for n in names if answer.text.startswith(n))
+    others = [n for n in names if n != taken]
+    assert f"may also be {' or '.join(others)}" in answer.text
+    full = ask(bot, f"where is {taken} overall?")
+    assert "may also be" not in full.text
