@@ -33,3 +33,10 @@ def test_ask_refuses_an_empty_question_and_names_trino_when_it_is_down(lake: Set
     down = peloton("ask", "who won stage 1?", env={**env, "PELOTON_TRINO__PORT": "9"})
     assert down.returncode == 1 and "peloton trino start" in down.stderr
     assert "Traceback" not in down.stderr
+
+
+def test_the_help_of_ask_and_bot_serve() -> None:
+    ask = peloton("ask", "--help", env={})
+    assert ask.returncode == 0 and "--offline" in ask.stdout and "--json" in ask.stdout
+    serve = peloton("bot", "serve", "--help", env={})
+    assert serve.returncode == 0 and "--port" in serve.stdout and "loopback" in serve.stdout
