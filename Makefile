@@ -70,6 +70,9 @@ bench-superset: install browser ## benchmark: the stage explorer rendered in Chr
 bench-cli: install ## benchmark: start-up time of the CLI commands
 	$(PY) bench/bench_cli.py
 
+bench-bot: install ## benchmark: the race bot's accuracy on frozen questions, hit@3, guard, latency
+	$(PY) bench/bench_bot.py
+
 stop: ## stop the servers the demo started
 	-$(VENV)/bin/peloton superset stop
 	-$(VENV)/bin/peloton trino stop

@@ -169,6 +169,26 @@ def check_superset(settings: Settings) -> Check:
     return Check("superset", ok, f"{url}: {why}", "" if ok else "run `peloton superset start`")
 
 
+def check_llm(settings: Settings) -> Check:
+    """The race bot's model: offline mode when no endpoint is set, else its `/models` answers."""
+    llm = settings.llm
+    if llm.base_url is None:
+        return Check("llm", True, "offline mode (no PELOTON_LLM__BASE_URL): packaged embeddings")
+    url = llm.base_url.rstrip("/") + "/models"
+    request = urllib.request.Request(url)
+    if llm.api_key is not None:
+        request.add_header("Authorization", f"Bearer {llm.api_key.get_secret_value()}")
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            ok, why = 200 <= response.status < 300, f"HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        ok, why = False, f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError) as exc:
+        ok, why = False, f"unreachable ({getattr(exc, 'reason', exc)})"
+    fix = "" if ok else "check PELOTON_LLM__BASE_URL and __API_KEY (the bot falls back to offline)"
+    return Check("llm", ok, f"{mask_url(url)}: {why}; model {llm.chat_model}", fix)
+
+
 def run_checks(settings: Settings) -> list[Check]:
     source = check_source(settings)
     return [
@@ -178,6 +198,7 @@ def run_checks(settings: Settings) -> list[Check]:
         check_java(settings),
         check_trino(settings),
         check_superset(settings),
+        check_llm(settings),
     ]
 
 

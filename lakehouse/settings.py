@@ -185,6 +185,32 @@ class TransformSettings(_Part):
     )
 
 
+@dataclass(frozen=True)
+class LLMSettings(_Part):
+    """The race bot's language model and embeddings: an OpenAI-compatible endpoint, or offline."""
+
+    base_url: str | None = setting(
+        None,
+        "Base URL of an OpenAI-compatible API (e.g. https://api.openai.com/v1). "
+        "Unset: offline mode (retrieval, intent templates; no network).",
+    )
+    api_key: Secret | None = setting(None, "API key of that endpoint (sent as a bearer token).")
+    chat_model: str = setting("gpt-4o-mini", "Chat model name for tool calling at `base_url`.")
+    embeddings_model: str | None = setting(
+        None,
+        "Embeddings model name at `embeddings_url` (or `base_url`). Unset: the "
+        "wordllama model shipped inside its package, loaded with downloads disabled.",
+    )
+    embeddings_url: str | None = setting(
+        None, "Base URL of an OpenAI-compatible embeddings API. Unset: `base_url`."
+    )
+    timeout_s: float = setting(30.0, "Time limit of one model call (s).", gt=0)
+    max_rounds: int = setting(4, "Model calls per question at most (tool rounds included).", ge=1)
+    query_timeout_s: int = setting(
+        20, "Time limit of one bot query in Trino (query_max_run_time).", ge=1
+    )
+
+
 @dataclass(frozen=True, init=False)
 class Settings:
     """All of Peloton's settings. Variables: PELOTON_<PART>__<FIELD>, e.g. PELOTON_SOURCE__URL.
@@ -209,6 +235,7 @@ class Settings:
     transform: TransformSettings = setting(
         factory=TransformSettings, description="Transform runner."
     )
+    llm: LLMSettings = setting(factory=LLMSettings, description="Race bot's model.")
 
     def __init__(self, **values: Any) -> None:
         read = environment_values(Settings, PREFIX, os.environ, Path(".env"))

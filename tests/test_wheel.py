@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ["source database", "catalog", "storage", "java", "trino", "superset"]
+PARTS = ["source database", "catalog", "storage", "java", "trino", "superset", "llm"]
 
 # run by the installed venv's python: render Trino's configuration, read the dashboards
 PROBE = """

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 import lakehouse.cli  # noqa: F401  (registers the commands)
 from lakehouse.cli.app import app
 
-PARTS = ["source database", "catalog", "storage", "java", "trino", "superset"]
+PARTS = ["source database", "catalog", "storage", "java", "trino", "superset", "llm"]
 
 
 def _doctor(*args: str) -> tuple[int, list[dict[str, Any]]]:

@@ -1,0 +1,207 @@
+"""Model mode: an OpenAI-compatible chat model with tools (search_docs, find_entity, run_sql),
+temperature 0 and a few rounds at most; every query goes through the guard as `bot`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from lakehouse.assets import part_dir
+from lakehouse.bot.answer import TELEMETRY_NOTE, Answer
+from lakehouse.bot.context import Context
+from lakehouse.bot.entities import KINDS, MATCH
+from lakehouse.bot.guard import RefusedQuery, UnknownColumn
+from lakehouse.bot.numbers import stage_number
+from lakehouse.bot.queries import Rows, run_guarded
+from lakehouse.errors import PelotonError
+
+MODE = "model"
+ROWS_TO_MODEL = 50
+TOOLS: list[dict[str, Any]] = [
+    {
+        "type": "function",
+        "function": {
+            "name": "search_docs",
+            "description": "Search table cards, the glossary, example questions and summaries "
+            "of stages, riders and teams.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "query": {"type": "string", "description": "what to look for"},
+                    "k": {"type": "integer", "description": "how many documents (1-8)"},
+                },
+                "required": ["query"],
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "find_entity",
+            "description": "Find riders, teams, stages or climbs by approximate name; returns "
+            "their keys for SQL.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string", "enum": list(KINDS)},
+                    "name": {"type": "string"},
+                },
+                "required": ["kind", "name"],
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "run_sql",
+            "description": "Run one read-only Trino SELECT over the marts and views.",
+            "parameters": {
+                "type": "object",
+                "properties": {"sql": {"type": "string"}},
+                "required": ["sql"],
+            },
+        },
+    },
+]
+
+
+class ModelFailure(PelotonError):
+    """The model could not give an answer (timeout, garbage, too many rounds, ...)."""
+
+
+@dataclass
+class Session:
+    """One question's tool calls: the queries that ran and what the guard refused."""
+
+    ctx: Context
+    ran: list[Rows] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    unknown_columns: int = 0
+
+    def call(self, name: str, arguments: str) -> dict[str, Any]:
+        try:
+            args = json.loads(arguments or "{}")
+        except json.JSONDecodeError:
+            return {"error": "the arguments are not valid JSON"}
+        if not isinstance(args, dict):
+            return {"error": "the arguments must be a JSON object"}
+        if name == "search_docs":
+            return self.search_docs(str(args.get("query", "")), int(args.get("k", 4)))
+        if name == "find_entity":
+            return self.find_entity(str(args.get("kind", "")), str(args.get("name", "")))
+        if name == "run_sql":
+            return self.run_sql(str(args.get("sql", "")))
+        return {"error": f"no tool {name!r}: search_docs, find_entity, run_sql"}
+
+    def search_docs(self, query: str, k: int) -> dict[str, Any]:
+        hits = self.ctx.index.search(query, max(1, min(8, k)))
+        self.sources += [h.document.doc_id for h in hits]
+        return {
+            "documents": [
+                {"id": h.document.doc_id, "title": h.document.title, "text": h.document.text}
+                for h in hits
+            ]
+        }
+
+    def find_entity(self, kind: str, name: str) -> dict[str, Any]:
+        if kind not in KINDS:
+            return {"error": f"kind must be one of {list(KINDS)}"}
+        if kind == "stage":
+            number = stage_number(name) or (int(name) if name.strip().isdigit() else None)
+            name = f"stage {number}" if number else name
+        found = self.ctx.directory.find(name, kind, least=MATCH - 20)
+        if not found:
+            return {"matches": [], "did_you_mean": self.ctx.directory.suggest(name, kind)}
+        return {
+            "matches": [
+                {"name": m.entity.name, "keys": m.entity.keys, "score": round(m.score)}
+                for m in found[:5]
+            ]
+        }
+
+    def run_sql(self, sql: str) -> dict[str, Any]:
+        try:
+            rows = run_guarded(self.ctx.settings, sql, self.ctx.allowed)
+        except UnknownColumn as exc:
+            self.unknown_columns += 1
+            if self.unknown_columns > 1:
+                raise ModelFailure(
+                    f"the model named a column that does not exist twice: {exc}"
+                ) from None
+            return {"error": str(exc)}
+        except RefusedQuery as exc:
+            self.refused.append(f"{sql!r}: {exc}")
+            return {"error": f"refused: {exc}"}
+        except PelotonError as exc:
+            return {"error": str(exc)}
+        self.ran.append(rows)
+        return {"sql": rows.sql, "columns": rows.columns, "rows": rows.rows[:ROWS_TO_MODEL]}
+
+
+def system_prompt(ctx: Context) -> str:
+    text = (part_dir("llm") / "prompts" / "system.md").read_text(encoding="utf-8")
+    return text.replace("{tables}", ", ".join(sorted(ctx.allowed)))
+
+
+def answer_with_model(ctx: Context, question: str) -> Answer:
+    """The model's answer; ModelFailure when it times out, answers garbage or never stops."""
+    from openai import OpenAI, OpenAIError
+
+    llm = ctx.settings.llm
+    key = llm.api_key.get_secret_value() if llm.api_key else "none"
+    client = OpenAI(base_url=llm.base_url, api_key=key, timeout=llm.timeout_s, max_retries=0)
+    session = Session(ctx)
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": system_prompt(ctx)},
+        {"role": "user", "content": question},
+    ]
+    for _ in range(llm.max_rounds):
+        try:
+            reply = client.chat.completions.create(
+                model=llm.chat_model,
+                messages=messages,  # type: ignore[arg-type]
+                tools=TOOLS,  # type: ignore[arg-type]
+                temperature=0,
+            )
+            message = reply.choices[0].message
+        except OpenAIError as exc:
+            raise ModelFailure(f"the model endpoint failed: {type(exc).__name__}: {exc}") from None
+        except (AttributeError, IndexError, TypeError, ValueError) as exc:
+            raise ModelFailure(f"the model endpoint answered garbage: {exc}") from None
+        calls = message.tool_calls or []
+        if not calls:
+            if not message.content or not message.content.strip():
+                raise ModelFailure("the model answered nothing")
+            return _answer(question, message.content.strip(), session)
+        messages.append(message.model_dump(exclude_none=True))
+        for call in calls:
+            function = getattr(call, "function", None)
+            if function is None:
+                raise ModelFailure(f"the model made a call that is not a function: {call!r}")
+            result = session.call(function.name, function.arguments)
+            messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": call.id,
+                    "content": json.dumps(result, default=str),
+                }
+            )
+    raise ModelFailure(f"the model did not answer within {llm.max_rounds} rounds")
+
+
+def _answer(question: str, text: str, session: Session) -> Answer:
+    last = session.ran[-1] if session.ran else None
+    tables = {t for rows in session.ran for t in rows.tables}
+    if any(t.startswith("marts.") for t in tables) and TELEMETRY_NOTE not in text:
+        text += f"\n{TELEMETRY_NOTE}"
+    return Answer(
+        question,
+        text,
+        MODE,
+        sql=[rows.sql for rows in session.ran],
+        columns=last.columns if last else [],
+        rows=last.rows if last else [],
+        sources=list(dict.fromkeys(session.sources + [f"card:{t}" for t in sorted(tables)])),
+    )
