@@ -12,6 +12,7 @@ from lakehouse.gifs.request import Align, FlybyRequestError
 from lakehouse.gifs.riders import Entrant, find_pair
 from lakehouse.gifs.segment import FlybySegment
 from lakehouse.transform.efforts import segment_efforts
+from lakehouse.transform.tracks import Track
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,16 @@ class Duel:
 def duelists(
     catalog: Catalog, stage: Stage, segment: FlybySegment, pair: tuple[Entrant, Entrant]
 ) -> tuple[Duelist, Duelist]:
-    """Both riders' tracks and efforts; a rider who did not ride the whole segment is refused."""
+    """Both riders' tracks (read from staging) and efforts on the segment."""
     ids = [e.athlete_id for e in pair if e.athlete_id is not None]
-    tracks = load_tracks(catalog, stage.facts, ids)
+    return pair_efforts(stage.facts.stage, segment, pair, load_tracks(catalog, stage.facts, ids))
+
+
+def pair_efforts(
+    stage: int, segment: FlybySegment, pair: tuple[Entrant, Entrant], tracks: dict[int, Track]
+) -> tuple[Duelist, Duelist]:
+    """Both riders' efforts, computed as the marts compute them; a rider who did not ride the
+    whole segment (withdrawn before its end, a head unit that stopped) is refused."""
     weights = {e.athlete_id: e.weight_kg for e in pair if e.athlete_id and e.weight_kg}
     efforts = {e.athlete_id: e for e in segment_efforts(segment.segment, tracks, weights)}
     found = []
@@ -45,11 +53,10 @@ def duelists(
             why = (
                 "no telemetry that day"
                 if entrant.athlete_id not in tracks
-                else ("telemetry that does not cover it (withdrawn, or the head unit stopped)")
+                else "telemetry that does not cover it (withdrawn, or the head unit stopped)"
             )
             raise FlybyRequestError(
-                f"{entrant.label} has no effort on stage {stage.facts.stage}, "
-                f"{segment.label}: {why}"
+                f"{entrant.label} has no effort on stage {stage}, {segment.label}: {why}"
             )
         found.append(Duelist(entrant, tracks[effort.athlete_id], effort))
     return found[0], found[1]

@@ -129,25 +129,21 @@ def draw_frame(scene: Scene, duel: Duel, line: Timeline, i: int) -> Image.Image:
         xs, ys = line.map_xy[who]
         _trail(draw, xs, ys, ink.trail[who], i, scene.style.trail_frames)
     profile = scene.profile_box
+    for who in (0, 1):  # names first: no label hides a marker
+        xs, ys = line.map_xy[who]
+        name = short_name(duel.duelists[who].entrant.name)
+        label_y = float(ys[i]) - r - layout.small_font.size * (1 - who) - 2
+        draw.text((float(xs[i]) + r + 3, label_y), name, fill=ink.text, font=layout.small_font)
     for who in (0, 1):  # the second rider is drawn over the first
         xs, ys = line.map_xy[who]
         x, y = float(xs[i]), float(ys[i])
         draw.ellipse([x - r, y - r, x + r, y + r], fill=ink.rider[who], outline=ink.edge, width=2)
-        name = short_name(duel.duelists[who].entrant.name)
-        draw.text(
-            (x + r + 3, y - r - layout.small_font.size * (1 - who) - 2),
-            name,
-            fill=ink.text,
-            font=layout.small_font,
-        )
         along = line.motions[who].along_m[i : i + 1]
         px, py = (float(v[0]) for v in scene.profile_xy(along))
         top = profile.y0 + layout.line_h
         draw.line([(px, top), (px, py)], fill=ink.rider[who], width=2)
-        draw.ellipse(
-            [px - r // 2 - 1, py - r // 2 - 1, px + r // 2 + 1, py + r // 2 + 1],
-            fill=ink.rider[who],
-        )
+        dot = r // 2 + 1
+        draw.ellipse([px - dot, py - dot, px + dot, py + dot], fill=ink.rider[who])
         gradient = float(scene.gradient_at(along)[0])
         label_y = profile.y0 + layout.line_h + who * (layout.small_font.size + 2)
         label = f"{gradient:.1f} %"
