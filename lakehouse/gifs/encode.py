@@ -9,8 +9,9 @@ encoder compresses each rectangle (LZW); no frame is quantized again.
 
 from __future__ import annotations
 
+import io
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from PIL import Image
@@ -49,27 +50,33 @@ def changed_box(previous: np.ndarray, current: np.ndarray) -> tuple[int, int, in
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
-def encode_gif(frames: Sequence[Image.Image], delays_ms: Sequence[int]) -> bytes:
+def encode_gif(frames: Iterable[Image.Image], delays_ms: Sequence[int]) -> bytes:
     """The frames (palette mode, the first one's palette shared) as a GIF that loops forever.
 
-    A frame identical to the previous one is stored as one transparent pixel, so that the
-    file has as many frames, with the delays, as asked.
+    Frames are taken one at a time (only the previous one is kept), so memory does not grow
+    with their number. A frame identical to the previous one is stored as one transparent
+    pixel, so that the file has as many frames, with the delays, as asked.
     """
-    if len(frames) != len(delays_ms):
-        raise ValueError(f"{len(frames)} frames but {len(delays_ms)} delays")
-    first = frames[0]
-    width, height = first.size
-    pixels = [np.asarray(f) for f in frames]
-    if any((p == TRANSPARENT).any() for p in pixels):
-        raise ValueError(f"palette index {TRANSPARENT} is drawn: it is kept for transparency")
-    stored: list[tuple[bytes, int]] = [(_image_block(first, 0, 0), delays_ms[0])]
-    for previous, current, delay in zip(pixels, pixels[1:], delays_ms[1:], strict=False):
-        left, top, right, bottom = changed_box(previous, current) or (0, 0, 1, 1)
-        window = current[top:bottom, left:right]
-        same = previous[top:bottom, left:right] == window
-        patch = Image.fromarray(np.where(same, np.uint8(TRANSPARENT), window), mode="P")
-        stored.append((_image_block(patch, left, top), delay))
-    body = b"".join(
-        _control(delay, transparent=i > 0) + block for i, (block, delay) in enumerate(stored)
-    )
-    return _header(width, height, first.getpalette() or []) + body + b"\x3b"
+    out = io.BytesIO()
+    previous: np.ndarray | None = None
+    count = 0
+    for frame, delay in zip(frames, delays_ms, strict=True):
+        current = np.asarray(frame)
+        if (current == TRANSPARENT).any():
+            raise ValueError(f"palette index {TRANSPARENT} is drawn: it is kept for transparency")
+        if previous is None:
+            width, height = frame.size
+            out.write(_header(width, height, frame.getpalette() or []))
+            out.write(_control(delay, transparent=False) + _image_block(frame, 0, 0))
+        else:
+            left, top, right, bottom = changed_box(previous, current) or (0, 0, 1, 1)
+            window = current[top:bottom, left:right]
+            same = previous[top:bottom, left:right] == window
+            patch = Image.fromarray(np.where(same, np.uint8(TRANSPARENT), window), mode="P")
+            out.write(_control(delay, transparent=True) + _image_block(patch, left, top))
+        previous = current
+        count += 1
+    if count == 0:
+        raise ValueError("no frame to encode")
+    out.write(b"\x3b")
+    return out.getvalue()

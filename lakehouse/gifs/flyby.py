@@ -47,7 +47,7 @@ def render(
     count = frames or style.default_frames
     scene = build_scene(duel, layout_for(style, width, height), style)
     line = timeline(duel, scene, count)
-    images = [draw_frame(scene, duel, line, i) for i in range(count)]
+    images = (draw_frame(scene, duel, line, i) for i in range(count))
     delays = delays_ms(count, style.frame_ms, style.hold_first_ms, style.hold_last_ms)
     return Flyby(duel, encode_gif(images, delays), delays, scene, line)
 

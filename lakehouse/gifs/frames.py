@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from lakehouse.gifs.duel import Duel
 from lakehouse.gifs.motion import Comparison, Motion, compare, frame_times, motion, zero_s
-from lakehouse.gifs.palette import TRAIL_LEVELS
+from lakehouse.gifs.palette import TRAIL_LEVELS, Colour
 from lakehouse.gifs.scene import ELAPSED_ROW, GAP_ROW, NAME_ROWS, Scene, panel_xy
 from lakehouse.transform.efforts import Effort
 from lakehouse.transform.tracks import FloatArray
@@ -108,7 +108,7 @@ def _trail(
     draw: ImageDraw.ImageDraw,
     xs: FloatArray,
     ys: FloatArray,
-    shades: tuple[int, ...],
+    shades: tuple[Colour, ...],
     i: int,
     length: int,
 ) -> None:

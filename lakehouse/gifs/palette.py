@@ -27,17 +27,30 @@ def blend(a: RGB, b: RGB, share_of_b: float) -> RGB:
     )
 
 
+Colour = int | RGB
+"""A palette index, or the colour itself where frames are drawn in RGB (a reference)."""
+
+
 @dataclass(frozen=True)
 class Ink:
-    """Palette indices of the colours drawn per frame."""
+    """The colours drawn per frame: palette indices (or RGB colours in a reference render)."""
 
-    rider: tuple[int, int]
-    trail: tuple[tuple[int, ...], tuple[int, ...]]
-    text: int
-    muted: int
-    edge: int
-    panel: int
-    background: int
+    rider: tuple[Colour, Colour]
+    trail: tuple[tuple[Colour, ...], tuple[Colour, ...]]
+    text: Colour
+    muted: Colour
+    edge: Colour
+    panel: Colour
+    background: Colour
+
+
+def rgb_ink(style: Style) -> Ink:
+    """The same colours as RGB, to draw frames without a palette (the reference of quality)."""
+    moving = moving_colours(style)
+    trail_a = tuple(moving[2 : 2 + TRAIL_LEVELS])
+    trail_b = tuple(moving[2 + TRAIL_LEVELS : 2 + 2 * TRAIL_LEVELS])
+    text, muted, edge, panel, background = moving[2 + 2 * TRAIL_LEVELS :]
+    return Ink((moving[0], moving[1]), (trail_a, trail_b), text, muted, edge, panel, background)
 
 
 def moving_colours(style: Style) -> list[RGB]:

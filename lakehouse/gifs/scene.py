@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from lakehouse.gifs.duel import Duel
-from lakehouse.gifs.palette import Ink, blend, shared_palette
+from lakehouse.gifs.palette import Ink, blend, rgb_ink, shared_palette
 from lakehouse.gifs.projection import Projection, fit
 from lakehouse.gifs.style import RGB, Box, Layout, Style
 from lakehouse.transform.tracks import FloatArray
@@ -214,8 +214,9 @@ def _profile(
     return along, surface, gradient
 
 
-def build_scene(duel: Duel, layout: Layout, style: Style) -> Scene:
-    """Draw the static layer once and put it in the shared palette."""
+def build_scene(duel: Duel, layout: Layout, style: Style, indexed: bool = True) -> Scene:
+    """Draw the static layer once and put it in the shared palette (or keep it in RGB, to draw
+    reference frames that encodings are measured against)."""
     image = Image.new("RGB", (layout.width, layout.height), style.colours["background"])
     projection, x, y = _map(image, duel, layout, style)
     draw = ImageDraw.Draw(image)
@@ -226,9 +227,9 @@ def build_scene(duel: Duel, layout: Layout, style: Style) -> Scene:
     p, m = layout.profile, layout.margin
     box = Box(p.x0 + 3 * m, p.y0 + m, p.x1 - m, p.y1 - m)
     along, surface, gradient = _profile(draw, duel, layout, style, box)
-    indexed, ink = shared_palette(image, style)
+    static, ink = shared_palette(image, style) if indexed else (image, rgb_ink(style))
     return Scene(
-        image=indexed,
+        image=static,
         ink=ink,
         layout=layout,
         style=style,
