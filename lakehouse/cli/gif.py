@@ -93,3 +93,45 @@ def render_to(request: FlybyRequest, out: Path | None) -> None:
         f"{flyby.duel.segment.label}: gap {flyby.gap_s:.1f} s",
         highlight=False,
     )
+
+
+@gif_app.command("export")
+def export(
+    stage: list[int] | None = typer.Option(None, "--stage", help="Only this stage (repeatable)."),
+) -> None:
+    """Render the nightly duels of every stage (or --stage) to the warehouse, and index them."""
+    from lakehouse.catalog import open_catalog, warehouse_location
+    from lakehouse.gifs.exports import export_gifs
+    from lakehouse.settings import get_settings
+
+    settings = get_settings()
+    outcomes = export_gifs(
+        open_catalog(settings),
+        warehouse_location(settings),
+        stage or None,
+        lambda line: console.print(line, highlight=False, markup=False),
+    )
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+        if o.status in ("skipped", "failed"):
+            console.print(f"stage {o.stage} {o.export_id}: {o.status}: {o.detail}", markup=False)
+    console.print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing")
+    if counts.get("failed"):
+        raise typer.Exit(code=1)
+
+
+@gif_app.command("gallery")
+def gallery(
+    out: Path = typer.Option(Path("gallery"), "--out", help="Folder to write the pages to."),
+) -> None:
+    """Write a static HTML gallery of the exports: index.html and a page per stage."""
+    from lakehouse.catalog import open_catalog
+    from lakehouse.gifs.gallery import write_gallery
+    from lakehouse.settings import get_settings
+
+    made = write_gallery(open_catalog(get_settings()), out)
+    console.print(
+        f"{made.folder / 'index.html'}: {len(made.pages) - 1} stage pages, {made.gifs} GIFs",
+        highlight=False,
+    )
