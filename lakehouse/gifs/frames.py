@@ -133,7 +133,7 @@ def draw_frame(scene: Scene, duel: Duel, line: Timeline, i: int) -> Image.Image:
         xs, ys = line.map_xy[who]
         name = short_name(duel.duelists[who].entrant.name)
         label_y = float(ys[i]) - r - layout.small_font.size * (1 - who) - 2
-        draw.text((float(xs[i]) + r + 3, label_y), name, fill=ink.text, font=layout.small_font)
+        scene.stamps.draw(frame, (float(xs[i]) + r + 3, label_y), name, layout.small_font, ink.text)
     for who in (0, 1):  # the second rider is drawn over the first
         xs, ys = line.map_xy[who]
         x, y = float(xs[i]), float(ys[i])
@@ -149,9 +149,9 @@ def draw_frame(scene: Scene, duel: Duel, line: Timeline, i: int) -> Image.Image:
         label = f"{gradient:.1f} %"
         width = draw.textlength(label, font=layout.small_font)
         label_x = px + 4 if px + 4 + width <= profile.x1 else px - 4 - width
-        draw.text((label_x, label_y), label, fill=ink.rider[who], font=layout.small_font)
+        scene.stamps.draw(frame, (label_x, label_y), label, layout.small_font, ink.rider[who])
     for row, text, colour in panel_values(duel, line, i):
-        draw.text(panel_xy(layout, row), text, fill=inks[colour], font=layout.body_font)
+        scene.stamps.draw(frame, panel_xy(layout, row), text, layout.body_font, inks[colour])
     return frame
 
 

@@ -5,7 +5,7 @@ Every frame starts from a copy of it; only what moves is drawn over (lakehouse.g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 from lakehouse.gifs.duel import Duel
 from lakehouse.gifs.palette import Ink, blend, rgb_ink, shared_palette
 from lakehouse.gifs.projection import Projection, fit
+from lakehouse.gifs.stamps import Stamps
 from lakehouse.gifs.style import RGB, Box, Layout, Style
 from lakehouse.transform.tracks import FloatArray
 
@@ -41,6 +42,8 @@ class Scene:
     """Route distance at each profile column."""
     profile_gradient: FloatArray
     profile_box: Box
+    stamps: Stamps = field(default_factory=Stamps)
+    """The moving text's masks, rasterized once per string."""
 
     def map_xy(self, along_m: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Pixel position of route distances on the map."""

@@ -123,3 +123,21 @@ def test_the_transparent_index_is_kept_free() -> None:
     frame = Image.fromarray(np.full((4, 4), TRANSPARENT, dtype=np.uint8), mode="P")
     with pytest.raises(ValueError, match="kept for transparency"):
         encode_gif([frame, frame], [100, 100])
+
+
+@pytest.mark.parametrize("size", [13, 17, 23])
+def test_stamped_text_is_the_text_pillow_draws(size: int) -> None:
+    from PIL import ImageDraw, ImageFont
+
+    from lakehouse.gifs.stamps import Stamps
+
+    font = ImageFont.load_default(size=size)
+    stamps = Stamps()
+    for text in ("difference 12.3 s", "377 W · 173 bpm", "Pogačar leads", "1:02:05"):
+        drawn = Image.new("P", (400, 60), 0)
+        ImageDraw.Draw(drawn).text((3, 4), text, fill=1, font=font)
+        stamped = Image.new("P", (400, 60), 0)
+        stamps.draw(stamped, (3, 4), text, font, 1)
+        stamps.draw(stamped, (3, 4), text, font, 1)  # the second time from the cache
+        assert (np.asarray(drawn) == np.asarray(stamped)).all(), text
+        assert np.asarray(drawn).any()
