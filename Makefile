@@ -70,6 +70,10 @@ bench-superset: install browser ## benchmark: the stage explorer rendered in Chr
 bench-cli: install ## benchmark: start-up time of the CLI commands
 	$(PY) bench/bench_cli.py
 
+bench-gif: install ## benchmark: a flyby GIF (120 frames, 800x600) against matplotlib, Pillow and ffmpeg
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"
+	$(PY) bench/bench_gif.py
+
 stop: ## stop the servers the demo started
 	-$(VENV)/bin/peloton superset stop
 	-$(VENV)/bin/peloton trino stop
@@ -78,4 +82,4 @@ stop: ## stop the servers the demo started
 clean: stop ## remove the virtualenv and local state
 	rm -rf $(VENV) .peloton .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install browser demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-truth bench-trino bench-superset bench-cli stop clean
+.PHONY: help install browser demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-truth bench-trino bench-superset bench-cli bench-gif stop clean
