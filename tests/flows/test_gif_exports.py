@@ -9,14 +9,19 @@ from urllib.parse import urlparse
 
 import pytest
 from PIL import Image
+from pipeline_helpers import land, model
+from s3_server import S3Server, s3_server
 
 from lakehouse.catalog import open_catalog, warehouse_location
 from lakehouse.gifs import exports
 from lakehouse.gifs.duel import Duel
 from lakehouse.gifs.duels import DuelSpec
 from lakehouse.gifs.exports import Outcome, export_gifs
+from lakehouse.gifs.gallery import write_gallery
+from lakehouse.gifs.race import known_stages
 from lakehouse.settings import Settings, get_settings
 from lakehouse.trino.client import run_sql
+from racesim.simulate import run_simulation
 
 pytestmark = pytest.mark.integration
 
@@ -152,3 +157,60 @@ def test_the_flow_reports_every_export(lake_env: None, first_run: list[Outcome])
         artifact = Artifact.get("gif-exports-summary")
     assert {o.status for o in outcomes} <= {"unchanged", "skipped"}
     assert artifact is not None and "unchanged" in str(artifact.data)
+
+
+S3_BUCKET = "peloton-gifs"
+
+
+@pytest.fixture(scope="module")
+def s3_lake(
+    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Settings, S3Server]]:
+    """A tiny race modelled with its warehouse on a real S3-protocol server (S3Proxy)."""
+    with s3_server(tmp_path_factory.mktemp("gif-s3")) as server:
+        server.create_bucket(S3_BUCKET)
+        home = tmp_path_factory.mktemp("gif-s3-home")
+        sources = home / "sources"
+        run_simulation("tiny", 7, sources, postgres_url, schema="gif_s3_src")
+        settings = Settings(
+            home=home,
+            source={"url": postgres_url, "schema_name": "gif_s3_src"},
+            catalog={"kind": "sqlite"},
+            files={"sources_dir": sources},
+            storage={
+                "warehouse": f"s3://{S3_BUCKET}/lake",
+                "s3_endpoint": server.endpoint,
+                "s3_access_key_id": server.access_key,
+                "s3_secret_access_key": server.secret_key,
+            },
+        )
+        catalog = open_catalog(settings)
+        land(catalog, settings, postgres_url, "gif_s3_src", sources)
+        model(catalog)
+        yield settings, server
+
+
+def test_exports_on_s3_and_a_gallery_from_there(
+    s3_lake: tuple[Settings, S3Server], tmp_path: Path
+) -> None:
+    settings, server = s3_lake
+    catalog = open_catalog(settings)
+    stage = min(known_stages(catalog))
+    first = export_gifs(catalog, warehouse_location(settings), [stage], log=lambda _: None)
+    rendered = [o for o in first if o.status == "rendered"]
+    assert rendered and not [o for o in first if o.status == "failed"]
+    rows = catalog.load_table("marts.gif_exports").scan().to_arrow().to_pylist()
+    assert len(rows) == len(rendered)
+    for row in rows:
+        path = str(row["path"])
+        assert path.startswith(f"s3://{S3_BUCKET}/lake/exports/gifs/stage={stage:02d}/")
+        stored = server.data_dir / S3_BUCKET / path.removeprefix(f"s3://{S3_BUCKET}/")
+        assert hashlib.sha256(stored.read_bytes()).hexdigest() == row["content_hash"]
+    again = export_gifs(catalog, warehouse_location(settings), [stage], log=lambda _: None)
+    assert {o.status for o in again} <= {"unchanged", "skipped"}
+    made = write_gallery(catalog, tmp_path / "gallery")
+    copied = sorted((tmp_path / "gallery").rglob("*.gif"))
+    assert made.gifs == len(copied) == len(rows)
+    assert {hashlib.sha256(p.read_bytes()).hexdigest() for p in copied} == {
+        r["content_hash"] for r in rows
+    }
