@@ -49,25 +49,13 @@ SIZE = (800, 600)
 
 def build_race(seed: int, home: Path, url: str) -> Catalog:
     """The tiny race simulated, landed and modelled in a local warehouse; its catalog."""
-    from pipeline_helpers import land, model
+    from truth_helpers import through_the_pipeline
 
-    from lakehouse.catalog import open_catalog
-    from lakehouse.settings import Settings
     from racesim.simulate import run_simulation
 
     sources = home / "sources"
-    schema = "bench_gif"
-    run_simulation("tiny", seed, sources, url, schema=schema)
-    settings = Settings(
-        home=home,
-        source={"url": url, "schema_name": schema},
-        catalog={"kind": "sqlite"},
-        files={"sources_dir": sources},
-    )
-    catalog = open_catalog(settings)
-    land(catalog, settings, url, schema, sources)
-    model(catalog)
-    return catalog
+    run_simulation("tiny", seed, sources, url, schema="bench_gif")
+    return through_the_pipeline(sources, home, url, "bench_gif")
 
 
 def climb_duel(catalog: Catalog) -> Duel:

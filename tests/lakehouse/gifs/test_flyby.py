@@ -10,11 +10,11 @@ from conftest import ClimbDuel
 from PIL import Image, ImageDraw
 from pyiceberg.catalog import Catalog
 
-from lakehouse.gifs.duel import Duel
+from lakehouse.gifs.duel import Duel, pair_efforts
 from lakehouse.gifs.flyby import Flyby, render, request_duel
 from lakehouse.gifs.frames import RESULT_ROW, draw_frame, panel_values
 from lakehouse.gifs.motion import GPS_GAP_S
-from lakehouse.gifs.request import FlybyRequest, SegmentChoice
+from lakehouse.gifs.request import FlybyRequest, FlybyRequestError, SegmentChoice
 from lakehouse.gifs.scene import panel_xy
 from lakehouse.gifs.style import load_style
 from lakehouse.transform.segments import efforts_between
@@ -227,3 +227,27 @@ def test_a_gps_gap_is_bridged_and_shown_as_estimated(
     after = track.along_m[track.t_s >= middle + 60].min()
     along = flyby.timeline.motions[0].along_m[in_gap]
     assert ((along >= before) & (along <= after)).all()
+
+
+def test_a_rider_who_stopped_before_the_end_is_refused(
+    catalog: Catalog, climb_duel: ClimbDuel
+) -> None:
+    duel = _duel(catalog, climb_duel)
+    first, second = duel.duelists
+    halfway = (first.effort.started_s + first.effort.ended_s) / 2
+    kept = first.track.t_s < halfway  # withdrawn halfway up: the head unit stops there
+    stopped = replace(
+        first.track,
+        t_s=first.track.t_s[kept],
+        along_m=first.track.along_m[kept],
+        moving=first.track.moving[kept],
+        speed_kmh=first.track.speed_kmh[kept],
+        heart_rate=first.track.heart_rate[kept],
+        power_w=first.track.power_w[kept],
+    )
+    tracks = {first.entrant.athlete_id: stopped, second.entrant.athlete_id: second.track}
+    pair = (first.entrant, second.entrant)
+    with pytest.raises(FlybyRequestError, match=rf"{first.entrant.name} \(bib .*withdrawn"):
+        pair_efforts(duel.stage.facts.stage, duel.segment, pair, tracks)  # type: ignore[arg-type]
+    with pytest.raises(FlybyRequestError, match="no telemetry that day"):
+        pair_efforts(duel.stage.facts.stage, duel.segment, pair, {})
