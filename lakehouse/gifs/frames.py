@@ -51,7 +51,7 @@ def clock(seconds: float, decimals: int = 0) -> str:
 
 
 def _figure(value: float, unit: str, decimals: int = 0) -> str:
-    return f"– {unit}" if math.isnan(value) else f"{value:.{decimals}f} {unit}"
+    return f"n/a {unit}" if math.isnan(value) else f"{value:.{decimals}f} {unit}"
 
 
 def short_name(name: str) -> str:

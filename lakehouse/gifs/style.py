@@ -44,6 +44,8 @@ class Box:
 class Style:
     """What gifs/style.json holds, typed."""
 
+    font_file: Path
+    """A TrueType font (every accented Latin letter of riders' and climbs' names)."""
     fps: int
     hold_first_ms: int
     hold_last_ms: int
@@ -62,10 +64,11 @@ class Style:
         return round(1000 / self.fps)
 
 
-def style_from(data: dict[str, Any]) -> Style:
+def style_from(data: dict[str, Any], folder: Path) -> Style:
     colours = data["colours"]
     riders = [rgb(c) for c in colours["riders"]]
     return Style(
+        font_file=folder / str(data["font"]),
         fps=int(data["fps"]),
         hold_first_ms=int(data["hold_first_ms"]),
         hold_last_ms=int(data["hold_last_ms"]),
@@ -84,8 +87,8 @@ def style_from(data: dict[str, Any]) -> Style:
 @cache
 def load_style(folder: Path | None = None) -> Style:
     """The style shipped in the gifs part's folder (or in `folder`)."""
-    path = (folder or part_dir("gifs")) / STYLE_FILE
-    return style_from(json.loads(path.read_text(encoding="utf-8")))
+    where = folder or part_dir("gifs")
+    return style_from(json.loads((where / STYLE_FILE).read_text(encoding="utf-8")), where)
 
 
 @dataclass(frozen=True)
@@ -106,11 +109,10 @@ class Layout:
     small_font: ImageFont.FreeTypeFont
 
 
-def font(size: int) -> ImageFont.FreeTypeFont:
-    """Pillow's built-in scalable font (nothing to ship, the same glyphs everywhere)."""
-    found = ImageFont.load_default(size=max(size, 8))
-    assert isinstance(found, ImageFont.FreeTypeFont)  # Pillow is built with FreeType
-    return found
+@cache
+def font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    """The style's font at a size (in pixels), loaded once."""
+    return ImageFont.truetype(str(path), max(size, 8))
 
 
 def layout_for(style: Style, width: int, height: int) -> Layout:
@@ -129,7 +131,7 @@ def layout_for(style: Style, width: int, height: int) -> Layout:
         margin=max(round(height * frac["margin"]), 4),
         marker_r=max(round(height * frac["marker_r"]), 3),
         line_h=round(body * 1.35),
-        title_font=font(round(height * frac["font_title"])),
-        body_font=font(body),
-        small_font=font(round(height * frac["font_small"])),
+        title_font=font(style.font_file, round(height * frac["font_title"])),
+        body_font=font(style.font_file, body),
+        small_font=font(style.font_file, round(height * frac["font_small"])),
     )

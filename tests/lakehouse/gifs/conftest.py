@@ -1,23 +1,11 @@
 """The flyby tests read the tiny race that Trino's tests serve (fixture `lake`): no second race."""
 
-from dataclasses import dataclass
-
 import pytest
+from climb_duel import ClimbDuel
 from pyiceberg.catalog import Catalog
 
 from lakehouse.catalog import open_catalog
 from lakehouse.settings import Settings
-
-
-@dataclass(frozen=True)
-class ClimbDuel:
-    """The first two on the last climb of the stage with the most climbs, as the mart has them."""
-
-    stage: int
-    climb_number: int
-    climb_name: str
-    bibs: tuple[int, int]
-    times_s: tuple[float, float]
 
 
 @pytest.fixture(scope="session")

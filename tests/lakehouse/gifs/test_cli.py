@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import peloton
-from conftest import ClimbDuel
+from climb_duel import ClimbDuel
 from PIL import Image
 
 from lakehouse.cli import main

@@ -6,7 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pyarrow.compute as pc
 import pytest
-from conftest import ClimbDuel
+from climb_duel import ClimbDuel
 from PIL import Image, ImageDraw
 from pyiceberg.catalog import Catalog
 

@@ -127,11 +127,14 @@ def test_the_transparent_index_is_kept_free() -> None:
 
 @pytest.mark.parametrize("size", [13, 17, 23])
 def test_stamped_text_is_the_text_pillow_draws(size: int) -> None:
-    from PIL import ImageDraw, ImageFont
+    from PIL import ImageDraw
 
     from lakehouse.gifs.stamps import Stamps
+    from lakehouse.gifs.style import font as style_font
+    from lakehouse.gifs.style import load_style
 
-    font = ImageFont.load_default(size=size)
+    font_file = load_style().font_file
+    font = style_font(font_file, size)
     stamps = Stamps()
     for text in ("difference 12.3 s", "377 W · 173 bpm", "Pogačar leads", "1:02:05"):
         drawn = Image.new("P", (400, 60), 0)
@@ -141,3 +144,20 @@ def test_stamped_text_is_the_text_pillow_draws(size: int) -> None:
         stamps.draw(stamped, (3, 4), text, font, 1)  # the second time from the cache
         assert (np.asarray(drawn) == np.asarray(stamped)).all(), text
         assert np.asarray(drawn).any()
+
+
+def test_the_font_has_the_letters_of_riders_and_climbs_names() -> None:
+    from PIL import ImageDraw
+
+    from lakehouse.gifs.style import font, load_style
+
+    face = font(load_style().font_file, 20)
+
+    def glyph(letter: str) -> bytes:
+        image = Image.new("L", (40, 40), 0)
+        ImageDraw.Draw(image).text((5, 5), letter, fill=255, font=face)
+        return image.tobytes()
+
+    missing = glyph("\ue000")  # a private-use character: the font's box for what it lacks
+    for letter in "ôéèçčćšžñøåäöüßłęąğıÿ–·%":
+        assert glyph(letter) != missing, letter
