@@ -2,6 +2,7 @@
 marts.gif_exports (read by `bi` in Trino), idempotent, changes and failures handled."""
 
 import hashlib
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -37,7 +38,12 @@ def _index(lake: Settings) -> dict[str, dict[str, object]]:
 
 @pytest.fixture(scope="module")
 def first_run(lake: Settings) -> list[Outcome]:
-    return export_gifs(open_catalog(lake), warehouse_location(lake), log=lambda _: None)
+    """The exports from none: the index and the files of earlier tests (the gallery's) removed."""
+    catalog = open_catalog(lake)
+    if catalog.table_exists("marts.gif_exports"):
+        catalog.drop_table("marts.gif_exports")
+    shutil.rmtree(_local(f"{warehouse_location(lake)}/exports/gifs"), ignore_errors=True)
+    return export_gifs(catalog, warehouse_location(lake), log=lambda _: None)
 
 
 def test_exports_are_written_and_indexed(lake: Settings, first_run: list[Outcome]) -> None:
