@@ -93,57 +93,45 @@ def _title(draw: ImageDraw.ImageDraw, duel: Duel, layout: Layout, style: Style) 
     )
 
 
+def _segment_points(
+    cum_m: FloatArray, values: FloatArray, start_m: float, end_m: float
+) -> FloatArray:
+    """`values` (one per route point) on the segment, with their values at its two ends."""
+    inside = (cum_m >= start_m) & (cum_m <= end_m)
+    known = ~np.isnan(values)
+    if not known.any():
+        return np.zeros(int(inside.sum()) + 2)
+    ends = np.interp([start_m, end_m], cum_m[known], values[known])
+    return np.concatenate(([ends[0]], values[inside], [ends[1]]))
+
+
 def _map(
     image: Image.Image, duel: Duel, layout: Layout, style: Style
 ) -> tuple[Projection, FloatArray, FloatArray]:
-    route = duel.stage.map
-    seg = duel.segment.segment
-    inside = (route.cum_m >= seg.start_m) & (route.cum_m <= seg.end_m)
-    lat_seg = np.concatenate(
-        (
-            [np.interp(seg.start_m, route.cum_m, route.lat)],
-            route.lat[inside],
-            [np.interp(seg.end_m, route.cum_m, route.lat)],
-        )
+    route, seg = duel.stage.map, duel.segment.segment
+    lat, lon, ele = (
+        _segment_points(route.cum_m, values, seg.start_m, seg.end_m)
+        for values in (route.lat, route.lon, route.ele_m)
     )
-    lon_seg = np.concatenate(
-        (
-            [np.interp(seg.start_m, route.cum_m, route.lon)],
-            route.lon[inside],
-            [np.interp(seg.end_m, route.cum_m, route.lon)],
-        )
-    )
-    projection = fit(lat_seg, lon_seg, layout.map, layout.margin + layout.marker_r * 3)
+    projection = fit(lat, lon, layout.map, layout.margin + layout.marker_r * 3)
     x, y = projection.pixels(route.lat, route.lon)
     box = layout.map
     canvas = Image.new("RGB", (box.width, box.height), style.colours["background"])
     draw = ImageDraw.Draw(canvas)
-    off = np.column_stack((x - box.x0, y - box.y0))
-    draw.line([tuple(p) for p in off.tolist()], fill=style.colours["route_faint"], width=2)
-    sx, sy = projection.pixels(lat_seg, lon_seg)
+    stage_line = np.column_stack((x - box.x0, y - box.y0))
+    draw.line([tuple(p) for p in stage_line.tolist()], fill=style.colours["route_faint"], width=2)
+    sx, sy = projection.pixels(lat, lon)
     points = np.column_stack((sx - box.x0, sy - box.y0))
-    draw.line(
-        [tuple(p) for p in (points + SHADOW_PX).tolist()], fill=(0, 0, 0), width=7, joint="curve"
-    )
-    cum_seg = np.concatenate(([seg.start_m], route.cum_m[inside], [seg.end_m]))
-    ele = (
-        np.interp(cum_seg, route.cum_m[~np.isnan(route.ele_m)], route.ele_m[~np.isnan(route.ele_m)])
-        if (~np.isnan(route.ele_m)).any()
-        else np.zeros_like(cum_seg)
-    )
-    low, high = float(ele.min()), float(ele.max())
-    span = max(high - low, 1.0)
-    for i in range(len(points) - 1):
+    shadow = [tuple(p) for p in (points + SHADOW_PX).tolist()]
+    draw.line(shadow, fill=(0, 0, 0), width=7, joint="curve")
+    low, span = float(ele.min()), max(float(np.ptp(ele)), 1.0)
+    for i in range(len(points) - 1):  # the relief: low dark, high light
         colour = _ramp(style.relief, (ele[i] - low) / span)
         draw.line([tuple(points[i]), tuple(points[i + 1])], fill=colour, width=5)
-    r = layout.marker_r
-    for (px, py), colour in (
-        (points[0], style.colours["text"]),
-        (points[-1], style.colours["text"]),
-    ):
-        draw.rectangle(
-            [px - r // 2, py - r // 2, px + r // 2, py + r // 2], outline=colour, width=2
-        )
+    half = layout.marker_r // 2
+    for px, py in (points[0], points[-1]):  # the segment's start and end
+        box_xy = [px - half, py - half, px + half, py + half]
+        draw.rectangle(box_xy, outline=style.colours["text"], width=2)
     image.paste(canvas, (box.x0, box.y0))
     return projection, x, y
 
@@ -152,7 +140,7 @@ def _panel(draw: ImageDraw.ImageDraw, duel: Duel, layout: Layout, style: Style) 
     box = layout.panel
     draw.rectangle([box.x0, box.y0, box.x1, box.y1], fill=style.colours["panel"])
     draw.line([box.x0, box.y0, box.x0, box.y1], fill=style.colours["rule"], width=1)
-    for row, text in panel_labels(duel):
+    for row, text in PANEL_LABELS:
         x, y = panel_xy(layout, row)
         draw.text((x, y), text, fill=style.colours["muted"], font=layout.small_font)
     for who, duelist in enumerate(duel.duelists):
@@ -168,8 +156,7 @@ ELAPSED_ROW, NAME_ROWS, GAP_ROW = 0.0, (2.2, 5.4), 8.6
 """Rows of the panel (in lines): its labels; the values go one line under each."""
 
 
-def panel_labels(duel: Duel) -> list[tuple[float, str]]:
-    return [(ELAPSED_ROW, "ELAPSED"), (GAP_ROW, "GAP")]
+PANEL_LABELS = ((ELAPSED_ROW, "ELAPSED"), (GAP_ROW, "GAP"))
 
 
 def panel_xy(layout: Layout, row: float) -> tuple[int, int]:
