@@ -83,3 +83,36 @@ def test_a_lakehouse_without_exports_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PelotonError, match="holds no export yet"):
         write_gallery(empty, tmp_path / "gallery")
     assert not (tmp_path / "gallery").exists()
+
+
+def test_the_commands_export_and_write_the_gallery(
+    served: tuple[str, list[dict[str, object]]],
+    lake: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`peloton gif export` and `peloton gif gallery` through the `peloton` entry point."""
+    import sys
+
+    from lakehouse.cli import main
+    from lakehouse.settings import get_settings
+
+    _, rows = served
+    monkeypatch.setenv("PELOTON_HOME", str(lake.home))
+    monkeypatch.setenv("PELOTON_SOURCE__URL", lake.source.url.get_secret_value())  # type: ignore[union-attr]
+    monkeypatch.setenv("PELOTON_SOURCE__SCHEMA_NAME", lake.source.schema_name)
+    monkeypatch.setenv("PELOTON_CATALOG__NAME", lake.catalog.name)
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    stage = str(rows[0]["stage"])
+    for args in (["export", "--stage", stage], ["gallery", "--out", str(tmp_path / "g")]):
+        monkeypatch.setattr(sys, "argv", ["peloton", "gif", *args])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    exported = sum(1 for r in rows if str(r["stage"]) == stage)
+    assert f"{exported} unchanged" in out
+    assert f"{tmp_path / 'g' / 'index.html'}: " in out and f"{len(rows)} GIFs" in out
+    assert (tmp_path / "g" / f"stage-{int(stage):02d}.html").exists()
