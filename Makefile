@@ -73,6 +73,10 @@ bench-cli: install ## benchmark: start-up time of the CLI commands
 bench-bot: install ## benchmark: the race bot's accuracy on frozen questions, hit@3, guard, latency
 	$(PY) bench/bench_bot.py
 
+bench-gif: install ## benchmark: a flyby GIF (120 frames, 800x600) against matplotlib, Pillow and ffmpeg
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"
+	$(PY) bench/bench_gif.py
+
 stop: ## stop the servers the demo started
 	-$(VENV)/bin/peloton superset stop
 	-$(VENV)/bin/peloton trino stop
@@ -81,4 +85,4 @@ stop: ## stop the servers the demo started
 clean: stop ## remove the virtualenv and local state
 	rm -rf $(VENV) .peloton .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install browser demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-truth bench-trino bench-superset bench-cli stop clean
+.PHONY: help install browser demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-truth bench-trino bench-superset bench-cli bench-gif stop clean

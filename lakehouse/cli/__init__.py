@@ -9,7 +9,7 @@ import sys
 # needs when it runs, so that `peloton --help` and the quick commands start fast. The order of
 # these imports is the order of `peloton --help`.
 # isort: off
-from lakehouse.cli import run, sim, demo, doctor, check, ask, bot, postgres, superset, trino  # noqa: F401
+from lakehouse.cli import run, sim, demo, doctor, check, gif, ask, bot, postgres, superset, trino  # noqa: F401
 
 # isort: on
 from lakehouse.cli.app import app, err_console

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 
 from lakehouse.lake.definition import TableDef
+from lakehouse.lake.gif_tables import GIF_EXPORTS
 from lakehouse.lake.mart_tables import MART_TABLES, STAGE_RESULTS
 from lakehouse.lake.raw_tables import RAW_TABLES
 from lakehouse.lake.staging_tables import STAGING_TABLES, STAGING_TELEMETRY
@@ -56,7 +57,7 @@ def described_checks() -> dict[str, list[str]]:
 
 def render() -> str:
     checks = described_checks()
-    tables = (*RAW_TABLES, *STAGING_TABLES, *MART_TABLES)
+    tables = (*RAW_TABLES, *STAGING_TABLES, *MART_TABLES, GIF_EXPORTS)
     return HEADER + "".join("\n" + table_markdown(t, checks.get(t.name)) for t in tables)
 
 
