@@ -26,8 +26,8 @@ PACKAGED = "_runtime"
 REQUIRED: dict[Part, tuple[str, ...]] = {
     "trino": ("etc", "catalog", "views"),
     "superset": ("superset_config.py", "requirements.txt", "constraints.txt", "assets"),
-    "gifs": (),
-    "llm": (),
+    "gifs": ("style.json", "fonts", "templates"),
+    "llm": ("intents.toml", "glossary.toml", "views.toml", "prompts", "chat.html"),
 }
 """What a part's folder must hold to be taken as the part's run-time files."""
 
