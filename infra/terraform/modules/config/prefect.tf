@@ -1,0 +1,121 @@
+# Prefect: the deployments of prefect.yaml (one source: read here, not copied), run by a
+# Kubernetes work pool whose flow runs install Peloton's wheel and read PELOTON_* settings
+# from the settings secret.
+locals {
+  prefect_yaml = yamldecode(file("${local.repo}/prefect.yaml"))
+
+  # flows/ingest.py:ingest -> module flows.ingest, function ingest: the wheel ships `flows`
+  deployments = {
+    for d in local.prefect_yaml.deployments : d.name => {
+      name        = d.name
+      description = try(d.description, "")
+      flow_name   = split(":", d.entrypoint)[1]
+      entrypoint  = "${replace(trimsuffix(split(":", d.entrypoint)[0], ".py"), "/", ".")}:${split(":", d.entrypoint)[1]}"
+      parameters  = try(d.parameters, {})
+      work_queue  = try(d.work_pool.work_queue_name, "default")
+      schedules = [
+        for s in try(d.schedules, []) : {
+          cron     = s.cron
+          timezone = try(s.timezone, "UTC")
+          active   = try(s.active, true)
+        }
+      ]
+    }
+  }
+  schedules = merge([
+    for name, d in local.deployments : {
+      for i, s in d.schedules : "${name}/${i}" => merge(s, { deployment = name })
+    }
+  ]...)
+  flow_names = toset([for d in local.deployments : d.flow_name])
+
+  pip_install = join(" ", compact([
+    "pip install --quiet",
+    var.pip_index_url == "" ? "" : "--index-url ${var.pip_index_url}",
+    "'${var.peloton_package}'",
+  ]))
+  pull_steps = [{
+    type   = "run_shell_script"
+    script = local.pip_install
+  }]
+
+  # the Kubernetes work pool's base job template: Prefect's image, the settings secret as env
+  flow_image = "prefecthq/prefect:${local.prefect_yaml["prefect-version"]}-python3.12"
+  base_job_template = {
+    job_configuration = {
+      command   = "{{ command }}"
+      env       = "{{ env }}"
+      labels    = "{{ labels }}"
+      name      = "{{ name }}"
+      namespace = local.names.namespace
+      job_manifest = {
+        apiVersion = "batch/v1"
+        kind       = "Job"
+        metadata = {
+          generateName = "{{ name }}-"
+          labels       = "{{ labels }}"
+          namespace    = local.names.namespace
+        }
+        spec = {
+          backoffLimit            = 0
+          ttlSecondsAfterFinished = 86400
+          template = {
+            spec = {
+              restartPolicy = "Never"
+              containers = [{
+                name      = "prefect-job"
+                image     = "{{ image }}"
+                args      = "{{ command }}"
+                env       = "{{ env }}"
+                envFrom   = [{ secretRef = { name = local.names.settings_secret } }]
+                resources = { requests = { cpu = "1", memory = "2Gi" }, limits = { memory = "4Gi" } }
+                securityContext = {
+                  runAsNonRoot             = true
+                  runAsUser                = 1000
+                  allowPrivilegeEscalation = false
+                }
+              }]
+            }
+          }
+        }
+      }
+      stream_output             = true
+      job_watch_timeout_seconds = null
+      pod_watch_timeout_seconds = 300
+      cluster_config            = null
+    }
+    variables = {
+      type = "object"
+      properties = {
+        name    = { type = "string", title = "Name", default = null }
+        image   = { type = "string", title = "Image", default = local.flow_image }
+        command = { type = "string", title = "Command", default = null }
+        env     = { type = "object", title = "Environment", default = {}, additionalProperties = { type = "string" } }
+        labels  = { type = "object", title = "Labels", default = {}, additionalProperties = { type = "string" } }
+      }
+    }
+  }
+
+  # values of the prefect-worker chart (https://prefecthq.github.io/prefect-helm, chart 2025.x)
+  prefect_worker_chart = {
+    worker = {
+      apiConfig = "cloud"
+      config = {
+        workPool = local.names.work_pool
+        type     = "kubernetes"
+      }
+      cloudApiConfig = {
+        # the API key is the Kubernetes secret the apps state creates
+        cloudUrl = "https://api.prefect.cloud/api"
+        apiKeySecret = {
+          name = "prefect-api-key"
+          key  = "key"
+        }
+      }
+      resources = {
+        requests = { cpu = "100m", memory = "256Mi" }
+        limits   = { memory = "1Gi" }
+      }
+    }
+  }
+}
