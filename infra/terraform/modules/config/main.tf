@@ -89,6 +89,7 @@ locals {
     "trino-bi-password",
     "trino-bot-password",
     "trino-shared-secret",
+    "trino-password-file",
     "superset-secret-key",
     "superset-admin-password",
     "storage-access-key-id",

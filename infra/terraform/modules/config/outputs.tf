@@ -84,8 +84,13 @@ output "flow_names" {
 }
 
 output "pull_steps" {
-  description = "Pull steps of every deployment: install Peloton from its wheel."
+  description = "Pull steps of every deployment (the wheel installs the code: no clone)."
   value       = local.pull_steps
+}
+
+output "job_env" {
+  description = "Environment of every flow run: the Peloton package its container installs at start."
+  value       = local.job_env
 }
 
 output "base_job_template" {

@@ -1,6 +1,6 @@
 # Prefect: the deployments of prefect.yaml (one source: read here, not copied), run by a
-# Kubernetes work pool whose flow runs install Peloton's wheel and read PELOTON_* settings
-# from the settings secret.
+# Kubernetes work pool whose flow runs install Peloton's wheel at start and read the PELOTON_*
+# settings from the settings secret.
 locals {
   prefect_yaml = yamldecode(file("${local.repo}/prefect.yaml"))
 
@@ -29,14 +29,15 @@ locals {
   ]...)
   flow_names = toset([for d in local.deployments : d.flow_name])
 
-  pip_install = join(" ", compact([
-    "pip install --quiet",
-    var.pip_index_url == "" ? "" : "--index-url ${var.pip_index_url}",
-    "'${var.peloton_package}'",
-  ]))
+  # Prefect's image installs EXTRA_PIP_PACKAGES when a flow run's container starts: each run
+  # installs Peloton's wheel (from PyPI, pip_index_url or the wheel's URL), no custom image
+  job_env = { for k, v in {
+    EXTRA_PIP_PACKAGES = var.peloton_package
+    PIP_INDEX_URL      = var.pip_index_url
+  } : k => v if v != "" }
   pull_steps = [{
-    type   = "run_shell_script"
-    script = local.pip_install
+    type      = "set_working_directory"
+    directory = "/opt/prefect"
   }]
 
   # the Kubernetes work pool's base job template: Prefect's image, the settings secret as env

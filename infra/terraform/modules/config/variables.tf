@@ -85,7 +85,7 @@ variable "superset_hostname" {
 }
 
 variable "peloton_package" {
-  description = "What flow runs pip-install: a requirement (peloton==0.1.0) from pip_index_url, or the URL of the wheel `make dist` builds."
+  description = "What flow runs pip-install at start: a requirement (peloton==0.1.0) from pip_index_url, or the URL of the wheel `make dist` builds."
   type        = string
   default     = "peloton==0.1.0"
 }

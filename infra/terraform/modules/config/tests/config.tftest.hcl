@@ -152,8 +152,8 @@ run "deployments_come_from_prefect_yaml" {
     error_message = jsonencode(output.schedules)
   }
   assert {
-    condition     = output.pull_steps[0].script == "pip install --quiet 'peloton==0.1.0'"
-    error_message = output.pull_steps[0].script
+    condition     = output.job_env == { EXTRA_PIP_PACKAGES = "peloton==0.1.0" }
+    error_message = jsonencode(output.job_env)
   }
   assert {
     condition     = output.base_job_template.job_configuration.job_manifest.spec.template.spec.containers[0].envFrom[0].secretRef.name == "peloton-settings"
@@ -169,8 +169,8 @@ run "a_package_index_is_a_variable" {
   }
 
   assert {
-    condition     = output.pull_steps[0].script == "pip install --quiet --index-url https://pypi.example.org/simple 'peloton==0.2.0'"
-    error_message = output.pull_steps[0].script
+    condition     = output.job_env.EXTRA_PIP_PACKAGES == "peloton==0.2.0" && output.job_env.PIP_INDEX_URL == "https://pypi.example.org/simple"
+    error_message = jsonencode(output.job_env)
   }
 }
 

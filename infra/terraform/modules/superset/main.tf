@@ -1,0 +1,128 @@
+# Superset on the official chart: the config module's values (superset_config.py, then the
+# cloud's override), the secrets given as sensitive values, and a job that imports the stage
+# explorer's assets with `peloton superset import`.
+terraform {
+  required_providers {
+    helm       = { source = "hashicorp/helm" }
+    kubernetes = { source = "hashicorp/kubernetes" }
+  }
+}
+
+variable "namespace" {
+  description = "Namespace of the release."
+  type        = string
+}
+
+variable "chart_values" {
+  description = "The chart's values (config module: superset_chart)."
+  type        = any
+}
+
+variable "ingress_annotations" {
+  description = "Annotations of the ingress (the certificate issuer)."
+  type        = map(string)
+}
+
+variable "url" {
+  description = "Superset's public URL (config module: superset_url)."
+  type        = string
+}
+
+variable "trino_host" {
+  description = "Trino's host as the dashboards' database connects to it."
+  type        = string
+}
+
+variable "peloton_package" {
+  description = "The Peloton requirement the import job installs (pip)."
+  type        = string
+}
+
+variable "secrets" {
+  description = "secret_key, admin_password and db_password, from the secret store."
+  type        = map(string)
+  sensitive   = true
+}
+
+resource "kubernetes_secret_v1" "environment" {
+  metadata {
+    name      = "superset-env"
+    namespace = var.namespace
+  }
+  data = {
+    SUPERSET_SECRET_KEY              = var.secrets["secret_key"]
+    PELOTON_SUPERSET__ADMIN_PASSWORD = var.secrets["admin_password"]
+  }
+}
+
+resource "helm_release" "superset" {
+  name       = "superset"
+  repository = "https://apache.github.io/superset"
+  chart      = "superset"
+  version    = "0.15.0"
+  namespace  = var.namespace
+  timeout    = 900
+  values = [yamlencode(merge(var.chart_values, {
+    ingress = merge(var.chart_values.ingress, { annotations = var.ingress_annotations })
+  }))]
+  set_sensitive {
+    name  = "supersetNode.connections.db_pass"
+    value = var.secrets["db_password"]
+  }
+  set_sensitive {
+    name  = "init.adminUser.password"
+    value = var.secrets["admin_password"]
+  }
+  set_sensitive {
+    name  = "extraSecretEnv.SUPERSET_SECRET_KEY"
+    value = var.secrets["secret_key"]
+  }
+  depends_on = [kubernetes_secret_v1.environment]
+}
+
+resource "kubernetes_job_v1" "import_assets" {
+  metadata {
+    name      = "superset-import-assets"
+    namespace = var.namespace
+  }
+  spec {
+    backoff_limit = 3
+    template {
+      metadata {}
+      spec {
+        restart_policy = "Never"
+        container {
+          name    = "import"
+          image   = "python:3.12-slim"
+          command = ["sh", "-c", "pip install --quiet \"$PELOTON_PACKAGE\" && peloton superset import"]
+          env {
+            name  = "PELOTON_PACKAGE"
+            value = var.peloton_package
+          }
+          env {
+            name  = "PELOTON_SUPERSET__URL"
+            value = var.url
+          }
+          env {
+            name  = "PELOTON_TRINO__HOST"
+            value = var.trino_host
+          }
+          env {
+            name  = "PELOTON_TRINO__PORT"
+            value = "443"
+          }
+          env_from {
+            secret_ref {
+              name = kubernetes_secret_v1.environment.metadata[0].name
+            }
+          }
+        }
+      }
+    }
+  }
+  wait_for_completion = true
+  timeouts {
+    create = "10m"
+  }
+  depends_on = [helm_release.superset]
+}
