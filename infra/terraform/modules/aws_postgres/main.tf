@@ -64,6 +64,7 @@ variable "database" {
 }
 
 resource "aws_kms_key" "postgres" {
+  # checkov:skip=CKV2_AWS_64:the default key policy: the account owns the key and its IAM policies grant its use
   description         = "${var.name} storage"
   enable_key_rotation = true
 }

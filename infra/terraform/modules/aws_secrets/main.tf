@@ -22,6 +22,7 @@ variable "values" {
 }
 
 resource "aws_kms_key" "secrets" {
+  # checkov:skip=CKV2_AWS_64:the default key policy: the account owns the key and its IAM policies grant its use
   description         = "${var.prefix} secrets"
   enable_key_rotation = true
 }

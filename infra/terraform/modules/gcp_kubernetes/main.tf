@@ -29,6 +29,10 @@ variable "subnetwork_id" {
 variable "admin_cidrs" {
   description = "CIDRs allowed to reach the API server (the operators')."
   type        = list(string)
+  validation {
+    condition     = length(var.admin_cidrs) > 0 && !contains(var.admin_cidrs, "0.0.0.0/0")
+    error_message = "admin_cidrs must name the operators' networks, not 0.0.0.0/0."
+  }
 }
 
 variable "node_type" {
@@ -66,6 +70,7 @@ resource "google_project_iam_member" "nodes" {
 }
 
 resource "google_container_cluster" "this" {
+  # checkov:skip=CKV_GCP_65:Google Groups for RBAC needs a Google Workspace domain; access is by IAM roles on the project
   # checkov:skip=CKV_GCP_69:GKE_METADATA is set on the node pool, which replaces the default one
   name                        = var.name
   location                    = var.location
@@ -116,7 +121,8 @@ resource "google_container_cluster" "this" {
   node_config {
     service_account = google_service_account.nodes.email
     shielded_instance_config {
-      enable_secure_boot = true
+      enable_secure_boot          = true
+      enable_integrity_monitoring = true
     }
     workload_metadata_config {
       mode = "GKE_METADATA"

@@ -27,6 +27,26 @@ resource "google_compute_network" "this" {
   auto_create_subnetworks = false
 }
 
+# traffic inside the VPC (nodes, pods, the control plane's webhooks); nothing else comes in
+resource "google_compute_firewall" "internal" {
+  name      = "${var.name}-internal"
+  network   = google_compute_network.this.id
+  direction = "INGRESS"
+  allow {
+    protocol = "tcp"
+  }
+  allow {
+    protocol = "udp"
+  }
+  allow {
+    protocol = "icmp"
+  }
+  source_ranges = [var.cidr, "10.48.0.0/14", "172.16.0.0/28"]
+  log_config {
+    metadata = "INCLUDE_ALL_METADATA"
+  }
+}
+
 resource "google_compute_subnetwork" "this" {
   name                     = var.name
   region                   = var.region

@@ -58,6 +58,8 @@ variable "admin_password" {
 }
 
 resource "google_sql_database_instance" "this" {
+  # checkov:skip=CKV_GCP_6:require_ssl is gone from the google provider 6; ssl_mode = ENCRYPTED_ONLY below refuses unencrypted connections
+  # checkov:skip=CKV_GCP_79:POSTGRES_17 is the newest major version Cloud SQL offers
   name                = var.name
   region              = var.region
   database_version    = "POSTGRES_17"
@@ -111,6 +113,18 @@ resource "google_sql_database_instance" "this" {
     database_flags {
       name  = "log_statement"
       value = "ddl"
+    }
+    database_flags {
+      name  = "log_min_error_statement"
+      value = "error"
+    }
+    database_flags {
+      name  = "log_hostname"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_duration"
+      value = "on"
     }
   }
   depends_on = [var.private_services_connection]
