@@ -2,10 +2,11 @@
 # PostgreSQL roles, Trino, Superset and Prefect. A cloud's apps root gives the platform's
 # outputs and the secret store's values.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    helm       = { source = "hashicorp/helm" }
-    kubernetes = { source = "hashicorp/kubernetes" }
-    prefect    = { source = "prefecthq/prefect" }
+    helm       = { source = "hashicorp/helm", version = ">= 2.17, < 3.0" }
+    kubernetes = { source = "hashicorp/kubernetes", version = ">= 2.36, < 3.0" }
+    prefect    = { source = "prefecthq/prefect", version = ">= 2.92, < 3.0" }
   }
 }
 

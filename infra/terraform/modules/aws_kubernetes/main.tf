@@ -1,7 +1,8 @@
 # An EKS cluster with one managed node group (spot in the small profile) in the private subnets.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    aws = { source = "hashicorp/aws" }
+    aws = { source = "hashicorp/aws", version = ">= 5.80, < 6.0" }
   }
 }
 

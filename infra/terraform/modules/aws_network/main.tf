@@ -1,7 +1,8 @@
 # A VPC over two zones: public subnets (load balancer, NAT), private subnets (nodes, PostgreSQL).
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    aws = { source = "hashicorp/aws" }
+    aws = { source = "hashicorp/aws", version = ">= 5.80, < 6.0" }
   }
 }
 

@@ -1,8 +1,9 @@
 # The warehouse bucket: versioned, KMS-encrypted, never public, GIF exports expiring; and the
 # access key Trino and pyiceberg sign with (the local server's storage-s3 catalog reads keys).
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    aws = { source = "hashicorp/aws" }
+    aws = { source = "hashicorp/aws", version = ">= 5.80, < 6.0" }
   }
 }
 

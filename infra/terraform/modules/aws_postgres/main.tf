@@ -2,8 +2,9 @@
 # The databases and roles (catalog, superset, the read-only reader) are made by the apps state's
 # database job, from inside the cluster.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    aws = { source = "hashicorp/aws" }
+    aws = { source = "hashicorp/aws", version = ">= 5.80, < 6.0" }
   }
 }
 

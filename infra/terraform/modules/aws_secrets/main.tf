@@ -1,7 +1,8 @@
 # The platform's secrets in AWS Secrets Manager, one secret per key, KMS-encrypted.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    aws = { source = "hashicorp/aws" }
+    aws = { source = "hashicorp/aws", version = ">= 5.80, < 6.0" }
   }
 }
 

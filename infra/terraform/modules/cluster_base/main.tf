@@ -1,9 +1,10 @@
 # What every app needs in the cluster: the namespace, an ingress controller behind the cloud's
 # load balancer, and cert-manager issuing the TLS certificates of Trino and Superset.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    helm       = { source = "hashicorp/helm" }
-    kubernetes = { source = "hashicorp/kubernetes" }
+    helm       = { source = "hashicorp/helm", version = ">= 2.17, < 3.0" }
+    kubernetes = { source = "hashicorp/kubernetes", version = ">= 2.36, < 3.0" }
   }
 }
 

@@ -1,8 +1,9 @@
 # The platform's generated secrets: PostgreSQL and Trino passwords, Trino's shared secret,
 # Superset's keys, and Trino's bcrypt password file; the secret-store modules keep them.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    random = { source = "hashicorp/random" }
+    random = { source = "hashicorp/random", version = ">= 3.6, < 4.0" }
   }
 }
 

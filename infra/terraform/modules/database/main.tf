@@ -2,8 +2,9 @@
 # has a private address only) by a job that runs psql as the administrator: the Iceberg
 # catalog's owner, Superset's, and the read-only reader extraction and Trino's source use.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    kubernetes = { source = "hashicorp/kubernetes" }
+    kubernetes = { source = "hashicorp/kubernetes", version = ">= 2.36, < 3.0" }
   }
 }
 

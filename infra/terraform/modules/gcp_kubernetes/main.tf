@@ -1,8 +1,9 @@
 # A GKE cluster, zonal in the small profile (the free tier's control plane) or regional, with
 # private nodes in one autoscaled pool (spot in the small profile).
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    google = { source = "hashicorp/google" }
+    google = { source = "hashicorp/google", version = ">= 6.8, < 7.0" }
   }
 }
 

@@ -1,8 +1,9 @@
 # A VPC with one subnet (pod and service ranges for GKE), Cloud NAT for the private nodes, and
 # the private service connection Cloud SQL's private IP lives on.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    google = { source = "hashicorp/google" }
+    google = { source = "hashicorp/google", version = ">= 6.8, < 7.0" }
   }
 }
 

@@ -1,8 +1,9 @@
 # The warehouse bucket: versioned, encrypted (Google-managed keys), public access prevented,
 # GIF exports expiring; and the HMAC key Trino and pyiceberg sign with through GCS's S3 API.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    google = { source = "hashicorp/google" }
+    google = { source = "hashicorp/google", version = ">= 6.8, < 7.0" }
   }
 }
 
@@ -75,7 +76,7 @@ resource "google_storage_bucket" "warehouse" {
 }
 
 resource "google_service_account" "warehouse" {
-  account_id   = substr("${replace(var.bucket, "/[^a-z0-9-]/", "-")}", 0, 30)
+  account_id   = substr(replace(var.bucket, "/[^a-z0-9-]/", "-"), 0, 30)
   display_name = "Peloton warehouse access (Trino, flow runs)"
 }
 

@@ -1,8 +1,9 @@
 # Cloud SQL PostgreSQL on a private IP only: encrypted at rest and in transit, backed up with
 # point-in-time recovery. Databases and roles are made by the apps state's database job.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    google = { source = "hashicorp/google" }
+    google = { source = "hashicorp/google", version = ">= 6.8, < 7.0" }
   }
 }
 

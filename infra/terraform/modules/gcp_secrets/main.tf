@@ -1,7 +1,8 @@
 # The platform's secrets in Secret Manager, one secret per key.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    google = { source = "hashicorp/google" }
+    google = { source = "hashicorp/google", version = ">= 6.8, < 7.0" }
   }
 }
 

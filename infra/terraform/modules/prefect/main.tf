@@ -2,10 +2,11 @@
 # schedules (config module), the worker on the prefect-worker chart, and the settings secret
 # every flow run reads its PELOTON_* variables from.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    helm       = { source = "hashicorp/helm" }
-    kubernetes = { source = "hashicorp/kubernetes" }
-    prefect    = { source = "prefecthq/prefect" }
+    helm       = { source = "hashicorp/helm", version = ">= 2.17, < 3.0" }
+    kubernetes = { source = "hashicorp/kubernetes", version = ">= 2.36, < 3.0" }
+    prefect    = { source = "prefecthq/prefect", version = ">= 2.92, < 3.0" }
   }
 }
 

@@ -2,9 +2,10 @@
 # cloud's override), the secrets given as sensitive values, and a job that imports the stage
 # explorer's assets with `peloton superset import`.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    helm       = { source = "hashicorp/helm" }
-    kubernetes = { source = "hashicorp/kubernetes" }
+    helm       = { source = "hashicorp/helm", version = ">= 2.17, < 3.0" }
+    kubernetes = { source = "hashicorp/kubernetes", version = ">= 2.36, < 3.0" }
   }
 }
 

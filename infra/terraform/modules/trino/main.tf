@@ -2,9 +2,10 @@
 # rendered from trino/), the secrets its catalogs and nodes read from the environment, and the
 # bcrypt password file of etl, bi and bot.
 terraform {
+  required_version = ">= 1.9"
   required_providers {
-    helm       = { source = "hashicorp/helm" }
-    kubernetes = { source = "hashicorp/kubernetes" }
+    helm       = { source = "hashicorp/helm", version = ">= 2.17, < 3.0" }
+    kubernetes = { source = "hashicorp/kubernetes", version = ">= 2.36, < 3.0" }
   }
 }
 

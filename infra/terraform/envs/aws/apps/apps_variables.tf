@@ -1,1 +1,1 @@
-../../apps_variables.tf
+../../shared/apps_variables.tf

@@ -1,1 +1,1 @@
-../../common_variables.tf
+../../shared/common_variables.tf

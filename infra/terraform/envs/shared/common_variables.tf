@@ -1,4 +1,4 @@
-# Variables of every root (linked into envs/<cloud>/<state>/ as common_variables.tf).
+# Variables of every root (linked into each envs/<cloud>/<state>/).
 
 variable "region" {
   description = "Cloud region of every resource (eu-west-1, europe-west1, ...)."

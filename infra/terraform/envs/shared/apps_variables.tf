@@ -1,4 +1,4 @@
-# Variables of both apps roots (linked into envs/<cloud>/apps/ as apps_variables.tf).
+# Variables of both apps roots (linked into each envs/<cloud>/apps/).
 
 variable "trino_workers_max" {
   description = "Upper bound of Trino's autoscaled workers; null keeps the profile's."
