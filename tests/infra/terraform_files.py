@@ -89,12 +89,12 @@ def reached(folder: Folder) -> set[str]:
 
 
 def terraform_binary() -> str:
-    """The terraform make infra-check installed or found (its cache first, then PATH)."""
-    cached = REPO / ".cache" / "infra" / "bin" / "terraform"
-    found = os.environ.get("PELOTON_TERRAFORM") or (str(cached) if cached.exists() else None)
-    found = found or shutil.which("terraform")
+    """The machine's terraform, else the one `make infra-tools` built (check.sh's cache)."""
+    cache = Path(os.environ.get("PELOTON_CACHE_DIR") or Path.home() / ".cache" / "peloton")
+    cached = cache / "infra" / "bin" / "terraform"
+    found = shutil.which("terraform") or (str(cached) if cached.exists() else None)
     if not found:
-        raise RuntimeError("no terraform: run `make infra-tools` (infra/terraform/check.sh tools)")
+        raise RuntimeError("no terraform on PATH nor in the cache: run `make infra-tools`")
     return found
 
 
