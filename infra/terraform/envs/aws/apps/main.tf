@@ -1,5 +1,6 @@
 # AWS apps state: Trino, Superset, Prefect and the PostgreSQL roles on the platform state's EKS
-# cluster, their secrets read from Secrets Manager. Apply after envs/aws/platform.
+# cluster, their secrets read from Secrets Manager (the body: apps.tf, which envs/gcp/apps links).
+# Apply after envs/aws/platform.
 terraform {
   required_version = ">= 1.9"
   required_providers {
@@ -22,32 +23,8 @@ data "terraform_remote_state" "platform" {
   config  = var.platform_state
 }
 
-locals {
-  platform = data.terraform_remote_state.platform.outputs
-}
-
 data "aws_eks_cluster_auth" "this" {
   name = local.platform.cluster_name
-}
-
-provider "kubernetes" {
-  host                   = local.platform.cluster_endpoint
-  cluster_ca_certificate = base64decode(local.platform.cluster_ca_certificate)
-  token                  = data.aws_eks_cluster_auth.this.token
-}
-
-provider "helm" {
-  kubernetes {
-    host                   = local.platform.cluster_endpoint
-    cluster_ca_certificate = base64decode(local.platform.cluster_ca_certificate)
-    token                  = data.aws_eks_cluster_auth.this.token
-  }
-}
-
-# PREFECT_API_KEY comes from the environment
-provider "prefect" {
-  account_id   = var.prefect_account_id
-  workspace_id = var.prefect_workspace_id
 }
 
 data "aws_secretsmanager_secret_version" "this" {
@@ -55,29 +32,10 @@ data "aws_secretsmanager_secret_version" "this" {
   secret_id = each.value
 }
 
-module "config" {
-  source            = "../../../modules/config"
-  cloud             = "aws"
-  project           = var.project
-  environment       = var.environment
-  profile           = var.profile
-  region            = var.region
-  bucket_suffix     = split("-warehouse-", local.platform.bucket)[1]
-  trino_workers_max = var.trino_workers_max
-  postgres_host     = local.platform.postgres_host
-  trino_hostname    = var.trino_hostname
-  superset_hostname = var.superset_hostname
-  peloton_package   = var.peloton_package
-  pip_index_url     = var.pip_index_url
-}
-
-module "apps" {
-  source          = "../../../modules/apps"
-  config          = module.config
-  postgres_host   = local.platform.postgres_host
-  secrets         = { for k, v in data.aws_secretsmanager_secret_version.this : k => v.secret_string }
-  acme_email      = var.acme_email
-  peloton_package = var.peloton_package
-  prefect         = { account_id = var.prefect_account_id, workspace_id = var.prefect_workspace_id }
-  prefect_api_key = var.prefect_api_key
+locals {
+  platform         = data.terraform_remote_state.platform.outputs
+  cloud            = "aws"
+  bucket_suffix    = split("-warehouse-", local.platform.bucket)[1]
+  kubernetes_token = data.aws_eks_cluster_auth.this.token
+  secrets          = { for k, v in data.aws_secretsmanager_secret_version.this : k => v.secret_string }
 }
