@@ -100,6 +100,7 @@ locals {
   # values of the prefect-worker chart (https://prefecthq.github.io/prefect-helm, chart 2025.x)
   prefect_worker_chart = {
     worker = {
+      image     = { prefectTag = split(":", local.flow_image)[1] }
       apiConfig = "cloud"
       config = {
         workPool = local.names.work_pool

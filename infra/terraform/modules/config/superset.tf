@@ -44,11 +44,6 @@ locals {
       SUPERSET_HOME_DIR    = "/tmp/superset"
       SERVER_WORKER_AMOUNT = tostring(local.size.superset_workers)
     }
-    # SUPERSET_SECRET_KEY and the admin password, from the secret the apps state fills
-    extraEnvRaw = [{
-      name      = "SUPERSET_SECRET_KEY"
-      valueFrom = { secretKeyRef = { name = "superset-env", key = "SUPERSET_SECRET_KEY" } }
-    }]
     postgresql = { enabled = false }
     supersetNode = {
       replicas = { replicaCount = 1 }
@@ -61,10 +56,11 @@ locals {
     }
     init = { loadExamples = false }
     ingress = {
-      enabled = true
-      hosts   = [var.superset_hostname]
-      path    = "/"
-      tls     = [{ secretName = "superset-tls", hosts = [var.superset_hostname] }]
+      enabled          = true
+      ingressClassName = "nginx"
+      hosts            = [var.superset_hostname]
+      path             = "/"
+      tls              = [{ secretName = "superset-tls", hosts = [var.superset_hostname] }]
     }
   }
   superset_url = "https://${var.superset_hostname}"

@@ -105,9 +105,10 @@ locals {
       }
     }
     ingress = {
-      enabled = true
-      hosts   = [{ host = var.trino_hostname, paths = [{ path = "/", pathType = "Prefix" }] }]
-      tls     = [{ secretName = "trino-tls", hosts = [var.trino_hostname] }]
+      enabled   = true
+      className = "nginx"
+      hosts     = [{ host = var.trino_hostname, paths = [{ path = "/", pathType = "Prefix" }] }]
+      tls       = [{ secretName = "trino-tls", hosts = [var.trino_hostname] }]
     }
   }
   trino_url = "https://${var.trino_hostname}"

@@ -51,7 +51,6 @@ resource "kubernetes_secret_v1" "environment" {
     namespace = var.namespace
   }
   data = {
-    SUPERSET_SECRET_KEY              = var.secrets["secret_key"]
     PELOTON_SUPERSET__ADMIN_PASSWORD = var.secrets["admin_password"]
   }
 }

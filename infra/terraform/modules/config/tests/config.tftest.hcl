@@ -156,6 +156,11 @@ run "deployments_come_from_prefect_yaml" {
     error_message = jsonencode(output.job_env)
   }
   assert {
+    # the worker runs the Prefect of prefect.yaml, as the flow runs do
+    condition     = "prefecthq/prefect:${output.prefect_worker_chart.worker.image.prefectTag}" == output.base_job_template.variables.properties.image.default
+    error_message = output.prefect_worker_chart.worker.image.prefectTag
+  }
+  assert {
     condition     = output.base_job_template.job_configuration.job_manifest.spec.template.spec.containers[0].envFrom[0].secretRef.name == "peloton-settings"
     error_message = "flow runs read the settings secret"
   }
