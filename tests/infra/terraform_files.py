@@ -98,13 +98,15 @@ def terraform_binary() -> str:
     return found
 
 
-def config_outputs(workdir: Path, **variables: str) -> dict[str, Any]:
+def config_outputs(
+    workdir: Path, module: Path = MODULES / "config", **variables: str
+) -> dict[str, Any]:
     """The config module's outputs for these variables: a root calling it, applied offline."""
     workdir.mkdir(parents=True, exist_ok=True)
-    module = os.path.relpath(MODULES / "config", workdir)
+    source = os.path.relpath(module, workdir)
     args = "\n".join(f"  {k} = {json.dumps(v)}" for k, v in variables.items())
     (workdir / "main.tf").write_text(
-        f'module "config" {{\n  source = "{module}"\n{args}\n}}\n'
+        f'module "config" {{\n  source = "{source}"\n{args}\n}}\n'
         'output "config" {\n  value = module.config\n}\n',
         encoding="utf-8",
     )

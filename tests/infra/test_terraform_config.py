@@ -8,11 +8,13 @@ server's renderer (lakehouse/trino/config.py) writes for the same settings.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import yaml
-from terraform_files import REPO
+from conftest import AWS
+from terraform_files import MODULES, REPO, config_outputs
 
 from lakehouse.settings import Settings
 from lakehouse.trino.config import Layout, write_config
@@ -33,11 +35,13 @@ def test_deployments_and_schedules_equal_prefect_yaml(config: dict[str, Any]) ->
         assert ours["flow_name"] == function
         assert ours["parameters"] == d.get("parameters", {})
         assert ours["description"] == d.get("description", "")
-        assert ours["work_queue"] == d["work_pool"].get("work_queue_name", "default")
+        assert ours["work_queue"] == (d.get("work_pool") or {}).get("work_queue_name", "default")
         for i, s in enumerate(d.get("schedules") or []):
             expected_schedules[f"{d['name']}/{i}"] = {
                 "deployment": d["name"],
-                "cron": s["cron"],
+                "cron": s.get("cron"),
+                "interval": s.get("interval"),
+                "rrule": s.get("rrule"),
                 "timezone": s.get("timezone", "UTC"),
                 "active": s.get("active", True),
             }
@@ -109,3 +113,31 @@ def test_flow_runs_get_every_setting_the_catalog_and_storage_need(config: dict[s
     assert container["envFrom"] == [{"secretRef": {"name": config["names"]["settings_secret"]}}]
     assert config["job_env"]["EXTRA_PIP_PACKAGES"].startswith("peloton")
     assert config["warehouse"] == f"s3://{config['names']['bucket']}/warehouse"
+
+
+def test_a_deployment_added_to_prefect_yaml_is_deployed_with_its_schedules(tmp_path: Path) -> None:
+    """The module reads prefect.yaml when it runs: a checkout whose file has one more deployment."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(MODULES / "config", checkout / "infra" / "terraform" / "modules" / "config")
+    for part in ("trino", "superset"):
+        (checkout / part).symlink_to(REPO / part)
+    document = _prefect_yaml()
+    document["deployments"].append(
+        {
+            "name": "transform-hourly",
+            "entrypoint": "flows/transform.py:transform",
+            "work_pool": {"name": "peloton-process"},
+            "parameters": {"full_refresh": True},
+            "schedules": [{"interval": 3600}, {"rrule": "FREQ=DAILY;BYHOUR=6", "active": False}],
+        }
+    )
+    (checkout / "prefect.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    module = checkout / "infra" / "terraform" / "modules" / "config"
+    outputs = config_outputs(tmp_path / "root", module, **AWS)
+    added = outputs["deployments"]["transform-hourly"]
+    assert added["entrypoint"] == "flows.transform:transform"
+    assert added["parameters"] == {"full_refresh": True}
+    assert outputs["schedules"]["transform-hourly/0"]["interval"] == 3600
+    assert outputs["schedules"]["transform-hourly/1"]["rrule"] == "FREQ=DAILY;BYHOUR=6"
+    assert outputs["schedules"]["transform-hourly/1"]["active"] is False
+    assert "transform" in outputs["flow_names"]

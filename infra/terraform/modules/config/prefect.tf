@@ -13,9 +13,12 @@ locals {
       entrypoint  = "${replace(trimsuffix(split(":", d.entrypoint)[0], ".py"), "/", ".")}:${split(":", d.entrypoint)[1]}"
       parameters  = try(d.parameters, {})
       work_queue  = try(d.work_pool.work_queue_name, "default")
+      # a schedule is a cron, an interval (seconds) or an RRule, as in prefect.yaml
       schedules = [
-        for s in try(d.schedules, []) : {
-          cron     = s.cron
+        for s in coalesce(try(d.schedules, null), []) : {
+          cron     = try(s.cron, null)
+          interval = try(s.interval, null)
+          rrule    = try(s.rrule, null)
           timezone = try(s.timezone, "UTC")
           active   = try(s.active, true)
         }
@@ -24,7 +27,11 @@ locals {
   }
   schedules = merge([
     for name, d in local.deployments : {
-      for i, s in d.schedules : "${name}/${i}" => merge(s, { deployment = name })
+      for i, s in d.schedules : "${name}/${i}" => merge(s, {
+        deployment = name
+        interval   = s.interval == null ? null : tonumber(s.interval)
+        active     = tobool(s.active)
+      })
     }
   ]...)
   flow_names = toset([for d in local.deployments : d.flow_name])

@@ -130,6 +130,8 @@ resource "prefect_deployment_schedule" "this" {
   deployment_id = prefect_deployment.this[each.value.deployment].id
   active        = each.value.active
   cron          = each.value.cron
+  interval      = each.value.interval
+  rrule         = each.value.rrule
   timezone      = each.value.timezone
 }
 

@@ -148,7 +148,7 @@ run "deployments_come_from_prefect_yaml" {
     error_message = jsonencode(output.deployments["ingest-nightly"])
   }
   assert {
-    condition     = output.schedules["ingest-nightly/0"].cron == "0 3 * * *" && output.schedules["ingest-nightly/0"].timezone == "Europe/Paris"
+    condition     = output.schedules["ingest-nightly/0"].cron == "0 3 * * *" && output.schedules["ingest-nightly/0"].timezone == "Europe/Paris" && output.schedules["ingest-nightly/0"].interval == null
     error_message = jsonencode(output.schedules)
   }
   assert {
