@@ -102,6 +102,7 @@ module "superset" {
     secret_key     = local.s["superset-secret-key"]
     admin_password = local.s["superset-admin-password"]
     db_password    = local.s["postgres-superset-password"]
+    bi_password    = local.s["trino-bi-password"]
   }
   depends_on = [module.database, module.trino]
 }

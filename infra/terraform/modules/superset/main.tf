@@ -1,6 +1,7 @@
 # Superset on the official chart: the config module's values (superset_config.py, then the
 # cloud's override), the secrets given as sensitive values, and a job that imports the stage
-# explorer's assets with `peloton superset import`.
+# explorer's assets from the Peloton package, with the password of Trino's `bi` user for its
+# database (port 443: the Trino driver speaks HTTPS there).
 terraform {
   required_version = ">= 1.9"
   required_providers {
@@ -40,7 +41,7 @@ variable "peloton_package" {
 }
 
 variable "secrets" {
-  description = "secret_key, admin_password and db_password, from the secret store."
+  description = "secret_key, admin_password, db_password and bi_password (Trino's), from the secret store."
   type        = map(string)
   sensitive   = true
 }
@@ -52,6 +53,7 @@ resource "kubernetes_secret_v1" "environment" {
   }
   data = {
     PELOTON_SUPERSET__ADMIN_PASSWORD = var.secrets["admin_password"]
+    TRINO_BI_PASSWORD                = var.secrets["bi_password"]
   }
 }
 
@@ -80,6 +82,29 @@ resource "helm_release" "superset" {
   depends_on = [kubernetes_secret_v1.environment]
 }
 
+locals {
+  # `peloton superset import`, with the database's password given to Superset's import
+  import_assets = <<-PY
+    import json, os
+    from lakehouse.settings import get_settings
+    from lakehouse.superset.api import SupersetApi
+    from lakehouse.superset.assets import bundle
+    settings = get_settings()
+    api = SupersetApi(settings)
+    passwords = {"databases/peloton_trino.yaml": os.environ["TRINO_BI_PASSWORD"]}
+    try:
+        api.call(
+            "POST",
+            "/api/v1/assets/import/",
+            files={"bundle": ("peloton.zip", bundle(settings), "application/zip")},
+            data={"passwords": json.dumps(passwords), "overwrite": "true"},
+        )
+    finally:
+        api.close()
+    print("the stage explorer's assets imported")
+  PY
+}
+
 resource "kubernetes_job_v1" "import_assets" {
   metadata {
     name      = "superset-import-assets"
@@ -94,7 +119,11 @@ resource "kubernetes_job_v1" "import_assets" {
         container {
           name    = "import"
           image   = "python:3.12-slim"
-          command = ["sh", "-c", "pip install --quiet \"$PELOTON_PACKAGE\" && peloton superset import"]
+          command = ["sh", "-c", "pip install --quiet \"$PELOTON_PACKAGE\" && python -c \"$IMPORT_ASSETS\""]
+          env {
+            name  = "IMPORT_ASSETS"
+            value = local.import_assets
+          }
           env {
             name  = "PELOTON_PACKAGE"
             value = var.peloton_package
