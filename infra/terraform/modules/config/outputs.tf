@@ -106,6 +106,7 @@ output "prefect_worker_chart" {
 output "settings_env" {
   description = "Non-secret PELOTON_* settings of flow runs (the secret ones come from the secret store)."
   value = { for k, v in {
+    PELOTON_HOME                 = "/tmp/peloton"
     PELOTON_CATALOG__KIND        = "sql"
     PELOTON_CATALOG__NAME        = local.trino_values.catalog_name
     PELOTON_STORAGE__WAREHOUSE   = local.warehouse

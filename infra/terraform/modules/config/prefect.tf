@@ -77,11 +77,8 @@ locals {
                 env       = "{{ env }}"
                 envFrom   = [{ secretRef = { name = local.names.settings_secret } }]
                 resources = { requests = { cpu = "1", memory = "2Gi" }, limits = { memory = "4Gi" } }
-                securityContext = {
-                  runAsNonRoot             = true
-                  runAsUser                = 1000
-                  allowPrivilegeEscalation = false
-                }
+                # root in the container: Prefect's image installs EXTRA_PIP_PACKAGES system-wide
+                securityContext = { allowPrivilegeEscalation = false }
               }]
             }
           }
