@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser: ## Debian's chromium, for the dashboard tests in a real browser (apt)
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser ## run every test, integration included (starts its own servers)
+test: install browser infra-tools ## run every test, integration included (starts its own servers)
 	$(VENV)/bin/pytest
 
 test-unit: install ## run the tests that need no server
@@ -35,10 +35,20 @@ lint: install ## ruff (lint + format check), mypy and the layering contracts (im
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	$(MAKE) infra-check
 
 format: install ## format the code with ruff
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+dist: install ## build the wheel cloud flow runs install (dist/peloton-<version>-py3-none-any.whl)
+	$(VENV)/bin/uv build --wheel --out-dir dist .
+
+infra-tools: ## terraform, tflint and checkov for infra/terraform (installed once, cached)
+	infra/terraform/check.sh tools
+
+infra-check: ## infra/terraform offline: fmt, validate, terraform test, tflint, checkov
+	infra/terraform/check.sh
 
 bench-sim: install ## benchmark: full-scale simulation and load against a raw COPY
 	$(PY) bench/bench_sim.py --scale full
@@ -85,4 +95,4 @@ stop: ## stop the servers the demo started
 clean: stop ## remove the virtualenv and local state
 	rm -rf $(VENV) .peloton .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install browser demo test test-unit lint format bench-sim bench-ingest bench-transform bench-mapmatch bench-truth bench-trino bench-superset bench-cli bench-gif stop clean
+.PHONY: help install browser demo test test-unit lint format dist infra-tools infra-check bench-sim bench-ingest bench-transform bench-mapmatch bench-truth bench-trino bench-superset bench-cli bench-gif bench-bot stop clean

@@ -23,6 +23,23 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"peloton {version('peloton')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    pass
+
+
 def sub_app(help: str, no_args_is_help: bool = True) -> typer.Typer:
     """A group of commands (`peloton trino ...`), with plain help like the app's."""
     return typer.Typer(help=help, no_args_is_help=no_args_is_help, rich_markup_mode=PLAIN_HELP)

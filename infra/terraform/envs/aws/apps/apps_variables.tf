@@ -1,0 +1,1 @@
+../../shared/apps_variables.tf

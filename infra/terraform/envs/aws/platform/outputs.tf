@@ -1,0 +1,1 @@
+../../shared/platform_outputs.tf

@@ -1,0 +1,1 @@
+../../aws/apps/apps.tf

@@ -1,0 +1,153 @@
+# Prefect: a Kubernetes work pool, the flows and deployments of prefect.yaml with their
+# schedules (config module), the worker on the prefect-worker chart, and the settings secret
+# every flow run reads its PELOTON_* variables from.
+terraform {
+  required_version = ">= 1.9"
+  required_providers {
+    helm       = { source = "hashicorp/helm", version = ">= 2.17, < 3.0" }
+    kubernetes = { source = "hashicorp/kubernetes", version = ">= 2.36, < 3.0" }
+    prefect    = { source = "prefecthq/prefect", version = ">= 2.92, < 3.0" }
+  }
+}
+
+variable "namespace" {
+  description = "Namespace of the worker and the flow runs."
+  type        = string
+}
+
+variable "work_pool" {
+  description = "Work pool name (config module: names.work_pool)."
+  type        = string
+}
+
+variable "base_job_template" {
+  description = "The work pool's base job template (config module: base_job_template)."
+  type        = any
+}
+
+variable "deployments" {
+  description = "Deployments (config module: deployments)."
+  type        = any
+}
+
+variable "schedules" {
+  description = "Schedules keyed deployment/index (config module: schedules)."
+  type        = any
+}
+
+variable "flow_names" {
+  description = "Flow names (config module: flow_names)."
+  type        = set(string)
+}
+
+variable "pull_steps" {
+  description = "Pull steps of every deployment (config module: pull_steps)."
+  type        = any
+}
+
+variable "job_env" {
+  description = "Environment of every flow run (config module: job_env)."
+  type        = map(string)
+}
+
+variable "worker_chart_values" {
+  description = "Values of the prefect-worker chart (config module: prefect_worker_chart)."
+  type        = any
+}
+
+variable "settings_secret" {
+  description = "Name of the settings secret (config module: names.settings_secret)."
+  type        = string
+}
+
+variable "settings" {
+  description = "Every PELOTON_* variable of flow runs, secret ones included (from the secret store)."
+  type        = map(string)
+  sensitive   = true
+}
+
+variable "account_id" {
+  description = "Prefect Cloud account id."
+  type        = string
+}
+
+variable "workspace_id" {
+  description = "Prefect Cloud workspace id."
+  type        = string
+}
+
+variable "api_key" {
+  description = "Prefect Cloud API key of the worker (a service account's)."
+  type        = string
+  sensitive   = true
+}
+
+resource "kubernetes_secret_v1" "settings" {
+  metadata {
+    name      = var.settings_secret
+    namespace = var.namespace
+  }
+  data = var.settings
+}
+
+resource "kubernetes_secret_v1" "api_key" {
+  metadata {
+    name      = var.worker_chart_values.worker.cloudApiConfig.apiKeySecret.name
+    namespace = var.namespace
+  }
+  data = {
+    (var.worker_chart_values.worker.cloudApiConfig.apiKeySecret.key) = var.api_key
+  }
+}
+
+resource "prefect_work_pool" "this" {
+  name              = var.work_pool
+  type              = "kubernetes"
+  paused            = false
+  base_job_template = jsonencode(var.base_job_template)
+}
+
+resource "prefect_flow" "this" {
+  for_each = var.flow_names
+  name     = each.key
+}
+
+resource "prefect_deployment" "this" {
+  for_each        = var.deployments
+  name            = each.value.name
+  description     = each.value.description
+  flow_id         = prefect_flow.this[each.value.flow_name].id
+  entrypoint      = each.value.entrypoint
+  work_pool_name  = prefect_work_pool.this.name
+  work_queue_name = each.value.work_queue
+  parameters      = jsonencode(each.value.parameters)
+  job_variables   = jsonencode({ env = var.job_env })
+  pull_steps      = var.pull_steps
+}
+
+resource "prefect_deployment_schedule" "this" {
+  for_each      = var.schedules
+  deployment_id = prefect_deployment.this[each.value.deployment].id
+  active        = each.value.active
+  cron          = each.value.cron
+  interval      = each.value.interval
+  rrule         = each.value.rrule
+  timezone      = each.value.timezone
+}
+
+resource "helm_release" "worker" {
+  name       = "prefect-worker"
+  repository = "https://prefecthq.github.io/prefect-helm"
+  chart      = "prefect-worker"
+  version    = "2025.5.8171401"
+  namespace  = var.namespace
+  values = [yamlencode(merge(var.worker_chart_values, {
+    worker = merge(var.worker_chart_values.worker, {
+      cloudApiConfig = merge(var.worker_chart_values.worker.cloudApiConfig, {
+        accountId   = var.account_id
+        workspaceId = var.workspace_id
+      })
+    })
+  }))]
+  depends_on = [kubernetes_secret_v1.api_key, prefect_work_pool.this]
+}

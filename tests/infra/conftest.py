@@ -1,0 +1,31 @@
+"""The config module's outputs, applied offline once per session and cloud."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from terraform_files import config_outputs
+
+AWS = {
+    "cloud": "aws",
+    "region": "eu-west-1",
+    "bucket_suffix": "123456789012",
+    "postgres_host": "db.internal",
+}
+GCP = {
+    "cloud": "gcp",
+    "region": "europe-west1",
+    "bucket_suffix": "my-project",
+    "postgres_host": "10.1.2.3",
+}
+
+
+@pytest.fixture(scope="session", params=[AWS, GCP], ids=["aws", "gcp"])
+def config(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """The config module's outputs with the variables of one cloud (plus `_variables`)."""
+    workdir: Path = tmp_path_factory.mktemp(f"config-{request.param['cloud']}")
+    return {**config_outputs(workdir, **request.param), "_variables": request.param}
