@@ -113,6 +113,16 @@ class TrinoSettings(_Part):
     host: str = setting("127.0.0.1", "Coordinator host.")
     port: int = setting(8080, "Coordinator HTTP port.")
     user: str = setting("etl", "User for writes and view creation.")
+    http_scheme: Literal["http", "https"] = setting(
+        "http", "`https` for a Trino behind TLS (a cluster); the embedded server speaks `http`."
+    )
+    password: Secret | None = setting(
+        None,
+        "Password of `user`, for a Trino that authenticates its users (sent over https only).",
+    )
+    ca_file: Path | None = setting(
+        None, "CA certificate file that signed the Trino's TLS certificate. Unset: the system's."
+    )
     heap: str = setting("2G", "JVM heap of the embedded server (-Xmx).")
     query_max_memory: str = setting(
         "1GB", "Memory one query may use (query.max-memory, per node too)."

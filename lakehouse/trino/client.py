@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lakehouse.assets import part_dir
-from lakehouse.errors import PelotonError, UnavailableError
+from lakehouse.errors import ConfigurationError, PelotonError, UnavailableError
 from lakehouse.settings import Settings
 from lakehouse.trino.catalogs import READER_CATALOG, WRITER_CATALOG, WRITER_USER
-from lakehouse.trino.statement import StatementError, execute
+from lakehouse.trino.statement import Server, StatementError, execute
 
 if TYPE_CHECKING:
     import trino
@@ -39,14 +39,36 @@ def connect(
     import trino
 
     user = user or settings.trino.user
+    server = server_for(settings, user)
     return trino.dbapi.connect(
-        host=settings.trino.host,
-        port=settings.trino.port,
+        host=server.host,
+        port=server.port,
         user=user,
         catalog=catalog_for(user),
         session_properties=session,
-        http_scheme="http",
+        http_scheme=settings.trino.http_scheme,
+        auth=trino.auth.BasicAuthentication(user, server.password) if server.password else None,
+        verify=server.ca_file or True,
         request_timeout=300,
+    )
+
+
+def server_for(settings: Settings, user: str) -> Server:
+    """The Trino of the settings, with the settings' password when the query runs as their
+    user (other users, such as `bi` on the embedded server, have none)."""
+    trino = settings.trino
+    password = trino.password.get_secret_value() if trino.password else None
+    if password is not None and trino.http_scheme != "https":
+        raise ConfigurationError(
+            "PELOTON_TRINO__PASSWORD is set but PELOTON_TRINO__HTTP_SCHEME is http: a password "
+            "is only sent over https (set it to https for a Trino behind TLS)"
+        )
+    return Server(
+        trino.host,
+        trino.port,
+        trino.http_scheme == "https",
+        password if user == trino.user else None,
+        str(trino.ca_file) if trino.ca_file else None,
     )
 
 
@@ -64,9 +86,10 @@ def run_sql(
     deadline = time.monotonic() + NODES_WAIT_S
     user = user or settings.trino.user
     host, port = settings.trino.host, settings.trino.port
+    server = server_for(settings, user)
     while True:
         try:
-            answer = execute(host, port, user, query, catalog_for(user), session)
+            answer = execute(server, user, query, catalog_for(user), session)
             return Result([name for name, _ in answer.columns], answer.rows)
         except StatementError as exc:
             if exc.name == "NO_NODES_AVAILABLE" and time.monotonic() < deadline:
