@@ -46,6 +46,9 @@ def test_connection_defaults_are_added_and_the_urls_own_kept() -> None:
     query = dict(parse_qsl(urlsplit(with_connection_defaults(url)).query))
     assert query["connect_timeout"] == "3" and query["sslmode"] == "require"
     assert (query["keepalives"], query["keepalives_idle"]) == ("1", "30")
+    # libpq decodes %20, not +: an option with a space keeps its %20
+    options = "postgresql://u@db/race?options=-c%20timezone%3DAmerica/Los_Angeles"
+    assert "options=-c%20timezone%3DAmerica%2FLos_Angeles" in with_connection_defaults(options)
     plain = urlsplit(with_connection_defaults("postgresql://reader:pw@db:5432/race"))
     assert (plain.netloc, plain.path) == ("reader:pw@db:5432", "/race")
     assert dict(parse_qsl(plain.query))["connect_timeout"] == "10"
