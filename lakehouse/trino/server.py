@@ -8,12 +8,11 @@ running server only checks it answers.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,12 +84,21 @@ class TrinoServer:
 
     def info(self) -> dict[str, object] | None:
         """The coordinator's /v1/info, or None when nothing answers."""
+        # http.client, not urllib.request, which `peloton trino status` would import for this
+        connection = http.client.HTTPConnection(
+            self.settings.trino.host, self.settings.trino.port, timeout=2
+        )
         try:
-            with urllib.request.urlopen(f"{self.url}/v1/info", timeout=2) as response:
-                found: dict[str, object] = json.load(response)
-                return found
-        except (urllib.error.URLError, OSError, ValueError):
+            connection.request("GET", "/v1/info")
+            response = connection.getresponse()
+            if response.status != 200:
+                return None
+            found: dict[str, object] = json.loads(response.read())
+            return found
+        except (OSError, ValueError, http.client.HTTPException):
             return None
+        finally:
+            connection.close()
 
     def _log_tail(self, lines: int = 20) -> str:
         try:

@@ -92,7 +92,10 @@ def test_trino_sql_imports_no_heavy_library() -> None:
 
 
 def test_trino_status_imports_no_heavy_library() -> None:
-    code, packages, output = _probe("trino", "status")
+    # a port nothing listens on: another Trino on this machine must not answer for this one
+    code, packages, output = _probe(
+        "trino", "status", env={"PELOTON_TRINO__PORT": str(free_port())}
+    )
     assert code == 1  # no server under the fresh PELOTON_HOME
     assert "running" in output
     assert packages & HEAVY == set()
