@@ -12,7 +12,9 @@ import sys
 from lakehouse.cli import run, sim, demo, doctor, check, gif, ask, bot, postgres, superset, trino  # noqa: F401
 
 # isort: on
-from lakehouse.cli.app import app, err_console
+import typer
+
+from lakehouse.cli.app import app
 from lakehouse.cli.failures import DEBUG_VARIABLE, explain
 
 
@@ -25,7 +27,7 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get(DEBUG_VARIABLE):
             raise
-        from rich.markup import escape
-
-        err_console.print(f"[bold red]error:[/] {escape(explain(exc))}", highlight=False)
+        # plain text (click's colours), not rich: a quick command that fails stays quick
+        typer.secho("error: ", fg="red", bold=True, err=True, nl=False)
+        typer.echo(explain(exc), err=True)
         sys.exit(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lakehouse.cli.app import app, console, new_table, sub_app
+from lakehouse.cli.app import app, console, print_pairs, sub_app
 from lakehouse.redact import mask_url
 
 postgres_app = sub_app(
@@ -61,20 +61,20 @@ def status() -> None:
     from lakehouse.settings import get_settings
 
     settings = get_settings()
-    table = new_table(show_header=False)
     if settings.source.url is not None:
         url = settings.source.url.get_secret_value()
-        table.add_row("configured", mask_url(url))
-        table.add_row("version", server_version(url))
-        console.print(table)
+        print_pairs([("configured", mask_url(url)), ("version", server_version(url))])
         return
     info = EmbeddedPostgres(settings).status()
-    table.add_row("running", "yes" if info.running else "no")
-    table.add_row("pid", str(info.pid or "-"))
-    table.add_row("url", info.url or "-")
-    table.add_row("version", info.version or "-")
-    table.add_row("data", str(info.data_dir))
-    table.add_row("binaries", str(info.bin_dir))
-    console.print(table)
+    print_pairs(
+        [
+            ("running", "yes" if info.running else "no"),
+            ("pid", str(info.pid or "-")),
+            ("url", info.url or "-"),
+            ("version", info.version or "-"),
+            ("data", str(info.data_dir)),
+            ("binaries", str(info.bin_dir)),
+        ]
+    )
     if not info.running:
         raise typer.Exit(code=1)

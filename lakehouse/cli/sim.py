@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from lakehouse.cli.app import app, console, new_table
+from lakehouse.cli.app import app, console, new_table, real_console
 from lakehouse.redact import mask_url
 from racesim.scales import SCALES, get_scale
 
@@ -40,7 +40,7 @@ def simulate_sources(
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
-        console=console,
+        console=real_console(console),
         transient=False,
     ) as bar:
         task = bar.add_task(f"simulating ({scale}, seed {seed})", total=None)

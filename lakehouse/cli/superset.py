@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from lakehouse.cli.app import app, console, new_table, sub_app
+from lakehouse.cli.app import app, console, new_table, real_console, sub_app
 
 if TYPE_CHECKING:
     from lakehouse.settings import Settings
@@ -79,7 +79,7 @@ def _warm(api: SupersetApi, workers: int = 3) -> Warmed:
     from lakehouse.superset.warm import warm_dashboard
 
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with Progress(*columns, console=real_console(console), transient=True) as bar:
         task = bar.add_task("warming the chart data cache", total=None)
         warmed = warm_dashboard(
             api,

@@ -9,7 +9,14 @@ from typing import Any
 
 import typer
 
-from lakehouse.cli.app import app, console, new_table, sub_app
+from lakehouse.cli.app import (
+    app,
+    console,
+    print_pairs,
+    print_rows,
+    real_console,
+    sub_app,
+)
 
 trino_app = sub_app("The Trino query engine over the lakehouse.")
 app.add_typer(trino_app, name="trino")
@@ -29,7 +36,7 @@ def start() -> None:
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
-        console=console,
+        console=real_console(console),
         transient=True,
     ) as bar:
         task = bar.add_task("downloading Trino", total=None)
@@ -66,16 +73,18 @@ def status() -> None:
     from lakehouse.trino.server import TrinoServer
 
     info = TrinoServer(get_settings()).status()
-    table = new_table(show_header=False)
-    table.add_row("running", "yes" if info.running else "no")
-    table.add_row("answering", "yes" if info.answering else "no")
-    table.add_row("pid", str(info.pid or "-"))
-    table.add_row("url", info.url)
-    table.add_row("version", info.version or "-")
-    table.add_row("server", str(info.server_dir))
-    table.add_row("configuration", str(info.etc_dir))
-    table.add_row("log", str(info.log))
-    console.print(table)
+    print_pairs(
+        [
+            ("running", "yes" if info.running else "no"),
+            ("answering", "yes" if info.answering else "no"),
+            ("pid", str(info.pid or "-")),
+            ("url", info.url),
+            ("version", info.version or "-"),
+            ("server", str(info.server_dir)),
+            ("configuration", str(info.etc_dir)),
+            ("log", str(info.log)),
+        ]
+    )
     if not info.answering:
         raise typer.Exit(code=1)
 
@@ -114,8 +123,6 @@ def sql(
             record = {c: _plain(v) for c, v in zip(result.columns, row, strict=True)}
             print(json.dumps(record, default=str))
         return
-    table = new_table(*result.columns)
-    for row in result.rows:
-        table.add_row(*("" if v is None else str(_plain(v)) for v in row))
-    console.print(table)
-    console.print(f"{len(result.rows)} rows", style="dim")
+    print_rows(
+        result.columns, [["" if v is None else str(_plain(v)) for v in row] for row in result.rows]
+    )
