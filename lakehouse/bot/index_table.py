@@ -92,7 +92,7 @@ def sync_index(catalog: Catalog, documents: list[Document], embedder: Embedder) 
         )
         with table.transaction() as tx:
             if gone:
-                tx.delete(In("doc_id", gone))  # type: ignore[call-arg]
+                tx.delete(In("doc_id", gone))  # type: ignore[call-arg,misc,unused-ignore]
             if fresh:
                 tx.append(rows)
     removed = len([i for i in gone if i not in wanted])
