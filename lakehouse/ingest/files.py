@@ -1,7 +1,9 @@
 """Land the file sources: stage index and stage CSVs (per stage day), athletes (whole table).
 
 Rejected rows go to `raw.quarantine` with their reason; each file's quarantine rows are
-replaced when the file is landed again. Every file is reconciled: rows read = rows landed +
+replaced when the file is landed again, in a commit made before the data's: a run killed
+between the two leaves the file unlanded (its fingerprint is the data's), so the next run lands
+both again and they always agree. Every file is reconciled: rows read = rows landed +
 rows quarantined, or the ingestion fails.
 """
 
@@ -93,8 +95,8 @@ def ingest_stages(
         columns = dict(index.columns)
         columns["stage_date"] = columns.pop("date")
         data = _table(STAGES, columns, index.rows, index_label, batch_id)
-        replace(stages, data, "True", index_label, fingerprint, batch_id)
         replace_quarantine(catalog, "stages", index_label, index.rejected, fingerprint, batch_id)
+        replace(stages, data, "True", index_label, fingerprint, batch_id)
         results = [_reconcile(index_label, index)]
 
     days: dict[int, date] = dict(zip(index.columns["stage"], index.columns["date"], strict=True))
@@ -156,8 +158,8 @@ def _ingest_stage_file(
     columns["stage_date"] = [day] * parsed.rows
     data = _table(STAGE_ROUTES, columns, parsed.rows, label, batch_id)
     # by stage: a stage moved to another day leaves nothing behind on the old one
-    replace(routes, data, f"stage == {stage_file.stage}", label, fingerprint, batch_id)
     replace_quarantine(catalog, "stage_routes", label, parsed.rejected, fingerprint, batch_id)
+    replace(routes, data, f"stage == {stage_file.stage}", label, fingerprint, batch_id)
     return _reconcile(label, parsed)
 
 
@@ -175,8 +177,8 @@ def ingest_athletes(
     if not full_refresh and landed_fingerprints(table).get(source.label) == source.fingerprint:
         return FileResult(source.label, 0, 0, 0, skipped=True)
     data = _table(ATHLETES, source.parsed.columns, source.parsed.rows, source.label, batch_id)
-    replace(table, data, "True", source.label, source.fingerprint, batch_id)
     replace_quarantine(
         catalog, "athletes", source.label, source.parsed.rejected, source.fingerprint, batch_id
     )
+    replace(table, data, "True", source.label, source.fingerprint, batch_id)
     return _reconcile(source.label, source.parsed)

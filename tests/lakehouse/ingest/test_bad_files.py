@@ -7,6 +7,7 @@ leaves the version landed before it in place, as the result's note says.
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyiceberg.catalog import Catalog
@@ -155,3 +156,35 @@ def test_riders_sharing_a_race_number_are_all_quarantined(
     assert (
         f"bib {bib} is on lines 2, {len(lines) + 2}; expected one rider per race number" in reasons
     )
+
+
+def test_a_run_killed_between_quarantine_and_data_is_landed_again_whole(
+    settings: Settings, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quarantine is committed first: killed before the data's commit, the file is not
+    landed (its fingerprint is the data's), so the next run lands both and they agree."""
+    stage, path = _a_stage(settings)
+    header, *lines = path.read_text().splitlines()
+    lines[0] = lines[0].replace("point", "pointe", 1)  # one row quarantined
+    path.write_text("\n".join([header, *lines]) + "\n")
+    label = f"stages/{path.name}"
+
+    from lakehouse.ingest import files
+
+    original = files.replace
+
+    def killed(table: Any, *args: Any, **kwargs: Any) -> None:
+        if args[2] == label:  # the stage file's data: the process dies before its commit
+            raise SystemExit("killed")
+        original(table, *args, **kwargs)
+
+    monkeypatch.setattr(files, "replace", killed)
+    with pytest.raises(SystemExit):
+        ingest_stages(catalog, settings.sources_dir / "stages")
+    monkeypatch.undo()
+    assert len(_reasons(catalog, label)) == 1  # the quarantine landed, the data did not
+    result = _land(catalog, settings)[label]
+    assert not result.skipped and result.quarantined == 1
+    assert result.landed == _stage_rows(catalog, stage) == len(lines) - 1
+    again = _land(catalog, settings)[label]
+    assert again.skipped
