@@ -43,6 +43,8 @@ SAME_PLACE_M = 25.0
 and back, a circuit): a point takes the first pass ahead of the rider."""
 NOISE_BACK_M = 10.0
 """How far behind its previous match a point may be taken as the same pass (GPS noise)."""
+TIE_M = 2.0
+"""Matches this much farther from the point than the nearest are as near (GPS noise)."""
 OTHER_PASS_M = 200.0
 """Matches this far apart along the route at one place are different passes of the route."""
 
@@ -144,6 +146,17 @@ def _nearest_ahead(
     j0, d2_0, a0 = _nearest(rx, ry, cum, lo, hi, px, py)
     if j0 < 0:
         return j0, d2_0, a0
+    # at a hairpin, the end of the way out and the start of the way back are as near (within
+    # TIE_M): the rider went forward, onto the way back
+    tie = (np.sqrt(d2_0) + TIE_M) ** 2
+    ux, uy = rx[j0 + 1] - rx[j0], ry[j0 + 1] - ry[j0]
+    for j in range(lo, hi):
+        d2, along = _project(rx, ry, cum, j, px, py)
+        if d2 <= tie and a0 < along <= a0 + SAME_PLACE_M and along >= after:
+            vx, vy = rx[j + 1] - rx[j], ry[j + 1] - ry[j]
+            norms = np.sqrt((ux * ux + uy * uy) * (vx * vx + vy * vy))
+            if norms > 0.0 and (ux * vx + uy * vy) < -0.5 * norms:  # the road turned back
+                j0, d2_0, a0 = j, d2, along
     limit = (np.sqrt(d2_0) + slack) ** 2
     # the first other pass of the route ahead: its start along the route
     first = np.inf

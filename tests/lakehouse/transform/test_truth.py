@@ -163,12 +163,15 @@ def test_climb_times_hold_on_stages_that_start_at_the_foot_of_a_climb(
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize(("kind", "seed"), [("summit-finish", 13), ("backwards", 6)])
+@pytest.mark.parametrize(
+    ("kind", "seed"), [("summit-finish", 13), ("backwards", 6), ("out-and-back", 5)]
+)
 def test_the_truth_tolerances_hold_on_routes_the_pipeline_has_not_seen(
     kind: str, seed: int, postgres_url: str, tmp_path: Path
 ) -> None:
-    """Stages and a time trial ending at a summit; stages ridden finish to start. The seeds
-    gave the largest gap error and climb error of 20 on these routes."""
+    """Stages and a time trial ending at a summit; stages ridden finish to start; stages ridden
+    to their middle and back the same road (every place passed twice, both ways). The first two
+    seeds gave the largest gap error and climb error of 20 on their routes."""
     routes = tmp_path / "routes"
     assert {16, 17, 21} <= set(route_set(kind, routes))  # the tiny race's stages changed
     assert _failures(tmp_path / "sources", tmp_path / "home", postgres_url, seed, routes) == []
