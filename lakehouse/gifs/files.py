@@ -9,7 +9,8 @@ from lakehouse.gifs.names import folded
 
 
 def slug(text: str) -> str:
-    """'Col de la Loze (HC)' -> 'col-de-la-loze-hc'."""
+    """A name as a file name: lower case, accents folded, runs of anything else as one `-`
+    (`Côte d'Ax (2)` -> `cote-d-ax-2`)."""
     return re.sub(r"[^a-z0-9]+", "-", folded(text)).strip("-")
 
 

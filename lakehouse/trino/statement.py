@@ -154,7 +154,8 @@ def _value(value: Any, kind: str) -> Any:
 
 
 def _timestamp(value: str, with_zone: bool) -> Any:
-    """`2023-07-01 12:00:00.000` (and ` UTC`, ` Europe/Paris` or ` +02:00` with a zone)."""
+    """`YYYY-MM-DD hh:mm:ss.fff`, and with a zone a name (` UTC`, ` Area/City`) or an offset
+    (` +02:00`)."""
     if not with_zone:
         return _or_text(datetime.fromisoformat, value)
     stamp, _, zone = value.rpartition(" ")

@@ -4,7 +4,6 @@ For every case, rows read = rows landed + rows quarantined, and a file refused a
 leaves the version landed before it in place, as the result's note says.
 """
 
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,29 +11,8 @@ from typing import Any
 import pytest
 from pyiceberg.catalog import Catalog
 
-from lakehouse.catalog import open_catalog
 from lakehouse.ingest.files import FileResult, ingest_athletes, ingest_stages
 from lakehouse.settings import Settings
-from racesim.simulate import run_simulation
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sim") / "sources"
-    run_simulation("tiny", 21, out, None)
-    return out
-
-
-@pytest.fixture()
-def settings(pristine: Path, tmp_path: Path) -> Settings:
-    copy = tmp_path / "sources"
-    shutil.copytree(pristine, copy)
-    return Settings(home=tmp_path, catalog={"kind": "sqlite"}, files={"sources_dir": copy})
-
-
-@pytest.fixture()
-def catalog(settings: Settings) -> Catalog:
-    return open_catalog(settings)
 
 
 def _land(catalog: Catalog, settings: Settings) -> dict[str, FileResult]:

@@ -1,41 +1,18 @@
 """Stage CSVs and the athletes sheet into Iceberg: bad rows quarantined, the rest lands."""
 
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pyiceberg.catalog import Catalog
 from sheets_server import SheetsServer
 
-from lakehouse.catalog import open_catalog
 from lakehouse.ingest.files import ingest_athletes, ingest_stages
 from lakehouse.settings import Settings
 from racesim.athletes import make_riders
 from racesim.sheets import push_athletes
-from racesim.simulate import run_simulation
-
-
-@pytest.fixture(scope="module")
-def sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sim") / "sources"
-    run_simulation("tiny", 4, out, None)
-    return out
-
-
-@pytest.fixture()
-def settings(sources: Path, tmp_path: Path) -> Settings:
-    copy = tmp_path / "sources"
-    shutil.copytree(sources, copy)
-    return Settings(home=tmp_path, catalog={"kind": "sqlite"}, files={"sources_dir": copy})
-
-
-@pytest.fixture()
-def catalog(settings: Settings) -> Catalog:
-    return open_catalog(settings)
 
 
 def _quarantine(catalog: Catalog) -> list[dict[str, object]]:
