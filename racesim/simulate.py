@@ -196,14 +196,14 @@ def run_simulation(
                 "loaded": url is not None,
             },
         )
-        _swap(partial, out_dir)
+        swap_in(partial, out_dir)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _swap(partial: Path, out_dir: Path) -> None:
+def swap_in(partial: Path, out_dir: Path) -> None:
     old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
     if out_dir.exists():
         out_dir.rename(old)
