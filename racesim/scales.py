@@ -27,17 +27,17 @@ SCALES: dict[str, Scale] = {
         ),
         Scale("small", 22, (1, 16, 17), "all 22 teams, 3 stages: about 4 million rows; the demo"),
         Scale(
+            "full",
+            22,
+            tuple(range(1, 22)),
+            "the whole Tour: 22 teams, 21 stages, about 28 million rows",
+        ),
+        Scale(
             "tour-lite",
             2,
             tuple(range(1, 22)),
             "2 teams (16 riders, about 9 with telemetry), all 21 stages: about 2.3 million "
             "rows; a whole Tour day by day in tests (`peloton race`)",
-        ),
-        Scale(
-            "full",
-            22,
-            tuple(range(1, 22)),
-            "the whole Tour: 22 teams, 21 stages, about 28 million rows",
         ),
     )
 }
