@@ -142,6 +142,11 @@ class FaultSpec:
     """`FILE: faults[i]`, for errors about this entry."""
 
     @property
+    def entry(self) -> str:
+        """`faults[i]`, the entry without its file."""
+        return self.where.rsplit(": ", 1)[-1]
+
+    @property
     def after(self) -> int:
         """Deliveries until the repair (for a kind that is repaired)."""
         return int(self.params.get("after", 1))
@@ -312,7 +317,7 @@ def _check_clashes(specs: list[FaultSpec], placed: dict[int, Planned]) -> None:
     nights: dict[tuple[str, int], int] = {}
     for i, p in sorted(placed.items()):
         if (p.source, p.index) in nights:
-            other = specs[nights[(p.source, p.index)]].where
+            other = specs[nights[(p.source, p.index)]].entry
             raise SimulationError(
                 f"{specs[i].where}.day: {p.index}; {other} hits the {p.source} source that night"
             )
@@ -321,6 +326,6 @@ def _check_clashes(specs: list[FaultSpec], placed: dict[int, Planned]) -> None:
         for j, q in placed.items():
             if i != j and p.source == q.source and q.repair_index == p.index:
                 raise SimulationError(
-                    f"{specs[i].where}.day: {p.index}; {specs[j].where} is repaired that night "
+                    f"{specs[i].where}.day: {p.index}; {specs[j].entry} is repaired that night "
                     f"in the same {p.source} source"
                 )

@@ -112,6 +112,9 @@ class Unfolding:
         self.plan_dir = out_dir / PLAN_DIR
         self.planned = [Planned.from_json(p) for p in state["planned"]]
         self._bad_stage_files: dict[str, bytes] = {}
+        self.published_sheet: Table | None = None
+        """The athletes sheet as this process last wrote it (a renamed column included), to
+        push to the Google Sheet; None before a delivery or `create`."""
         """Tonight's faulty stage files, by name, until they are written."""
 
     # -- creating and opening ----------------------------------------------------------------
@@ -190,7 +193,9 @@ class Unfolding:
             swap_in(partial, out_dir)
         finally:
             shutil.rmtree(partial, ignore_errors=True)
-        return cls(out_dir, state, source_url)
+        created = cls(out_dir, state, source_url)
+        created.published_sheet = unfolding.published_sheet
+        return created
 
     @classmethod
     def open(cls, out_dir: Path, source_url: str | None = None) -> Unfolding:
@@ -378,7 +383,8 @@ class Unfolding:
         if sheet_fault is not None:
             column, to = sheet_fault.params["column"], sheet_fault.params["to"]
             header = [to if c == column else c for c in header]
-        write_sheet((header, rows), out / "athletes")
+        self.published_sheet = (header, rows)
+        write_sheet(self.published_sheet, out / "athletes")
         stages_dir = out / "stages"
         stages_dir.mkdir(parents=True, exist_ok=True)
         delivered = {self.stage_day(i)[0] for i in range(1, k + 1)}
