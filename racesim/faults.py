@@ -263,8 +263,9 @@ def schedule(specs: list[FaultSpec], total: int, seed: int) -> list[Planned]:
 
     A fault with a `day` stays there; the others are drawn from the seed onto nights that are
     neither a fault's night nor a repair's (the first night stays clean, as a baseline). A
-    repaired fault needs its repair to come within the race, and two faults of one source may
-    not share a night, nor fall on the night a fault of that source is repaired.
+    repaired fault needs its repair to come within the race; two faults of one source may not
+    share a night (they would hit the same partition or file), nor may a sheet fault fall on
+    the night an earlier one is repaired (the sheet is one file).
     """
     fixed = [(i, s) for i, s in enumerate(specs) if s.day is not None]
     for _, spec in fixed:
@@ -324,8 +325,8 @@ def _check_clashes(specs: list[FaultSpec], placed: dict[int, Planned]) -> None:
         nights[(p.source, p.index)] = i
     for i, p in placed.items():
         for j, q in placed.items():
-            if i != j and p.source == q.source and q.repair_index == p.index:
+            if i != j and p.source == q.source == "athletes" and q.repair_index == p.index:
                 raise SimulationError(
                     f"{specs[i].where}.day: {p.index}; {specs[j].entry} is repaired that night "
-                    f"in the same {p.source} source"
+                    "in the same sheet"
                 )

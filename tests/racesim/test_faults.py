@@ -91,7 +91,7 @@ def test_a_bad_profile_names_the_entry_and_field(document: object, message: str)
                 {"kind": "sheet-column-renamed", "day": 4},
             ],
             r"^p\.yaml: faults\[1\]\.day: 4; faults\[0\] is repaired that night in the same "
-            r"athletes source$",
+            r"sheet$",
         ),
         ([{"kind": "gps-outage"}] * 25, r"no free night left for every fault"),
     ],
