@@ -118,6 +118,16 @@ class TelemetryLoader:
         self.ingest_seconds += time.perf_counter() - started
         return rows
 
+    def has_run(self, key: str, value: str | int) -> bool:
+        """Whether a run whose manifest has `key` = `value` was recorded."""
+        with self.conn.cursor() as cur:
+            cur.execute(
+                f"select count(*) from {self.schema}.sim_runs where manifest ->> $1 = $2",
+                parameters=(key, str(value)),
+            )
+            row = cur.fetchone()
+        return bool(row and row[0])
+
     def record_run(self, seed: int, scale: str, manifest: dict[str, Any]) -> None:
         """Log the load in sim_runs, in the same transaction."""
         with self.conn.cursor() as cur:

@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import time
+import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -45,7 +46,7 @@ from racesim.files import write_attribution, write_manifest
 from racesim.load import open_loader, partition_name
 from racesim.scales import get_scale
 from racesim.sheets import Table, write_sheet
-from racesim.simulate import Progress, simulate_race, swap_in, write_files
+from racesim.simulate import Progress, fresh_partial, simulate_race, swap_in, write_files
 from racesim.telemetry import stage_telemetry
 
 STATE_FILE = "unfold.json"
@@ -139,9 +140,7 @@ class Unfolding:
         get_scale(scale)
         specs = load_profile(faults)
         out_dir = out_dir.resolve()
-        partial = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
-        shutil.rmtree(partial, ignore_errors=True)
-        partial.mkdir(parents=True)
+        partial = fresh_partial(out_dir)
         try:
             race = simulate_race(scale, seed, data_dir)
             total = len(race.stages)
@@ -177,6 +176,7 @@ class Unfolding:
                 "planned": [p.to_json() for p in planned],
                 "happened": {},
                 "delivered": 0,
+                "run": uuid.uuid4().hex,
                 "rows": {},
                 "deliveries": [],
             }
@@ -188,7 +188,9 @@ class Unfolding:
             if source_url is not None:
                 with open_loader(source_url, schema) as loader:
                     loader.record_run(
-                        seed, scale, {"unfold": True, "faults": state["faults"], "days": total}
+                        seed,
+                        scale,
+                        {"unfold": state["run"], "faults": state["faults"], "days": total},
                     )
             swap_in(partial, out_dir)
         finally:
@@ -339,8 +341,13 @@ class Unfolding:
                     "append": loader.append_day,
                     "replace": loader.replace_day,
                 }
-                for op, when, data in ops:
-                    actions[op](when, data)
+                # a delivery whose telemetry committed but whose files were not all written
+                # (the process stopped) is delivered again: its telemetry is not
+                night = f"{self.state['run']}/{k}"
+                if not loader.has_run("unfold_night", night):
+                    for op, when, data in ops:
+                        actions[op](when, data)
+                    loader.record_run(self.seed, self.scale, {"unfold_night": night})
         return rows
 
     def _telemetry_fault(self, p: Planned, table: pa.Table) -> tuple[pa.Table, str]:

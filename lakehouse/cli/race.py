@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from lakehouse.cli.app import app, console, new_table, print_pairs, real_console, sub_app
-from lakehouse.redact import mask_url
+from lakehouse.cli.app import app, console, new_table, print_pairs, sub_app
 
 if TYPE_CHECKING:
     from lakehouse.settings import Settings
@@ -48,28 +47,14 @@ def start(
     ),
 ) -> None:
     """Simulate the race and lay the sources as before its first stage (no day delivered)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
+    from lakehouse.cli.sim import simulation_progress
     from lakehouse.postgres.connect import source_url
     from lakehouse.settings import get_settings
     from racesim.unfold import Unfolding
 
     settings = get_settings()
     url = source_url(settings) if load else None
-    if url is not None:
-        console.print(f"Source database: {mask_url(url)}", highlight=False)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=real_console(console),
-    ) as bar:
-        task = bar.add_task(f"simulating ({scale}, seed {seed})", total=None)
-
-        def progress(what: str, done: int, total: int) -> None:
-            bar.update(task, description=what, completed=done, total=total)
-
+    with simulation_progress(url, scale, seed) as progress:
         unfolding = Unfolding.create(
             _out(settings, out),
             scale,

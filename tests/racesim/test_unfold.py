@@ -484,9 +484,17 @@ def test_the_cli_starts_delivers_and_tells_the_state(postgres_url: str, tmp_path
     assert "Race of 3 days (tiny, seed 3, faults none)" in started.stdout
     password = urlsplit(postgres_url).password
     assert password and password not in started.stdout + started.stderr
+    state = tmp_path / "sources" / "unfold.json"
+    before = state.read_bytes()
     first = peloton("race", "next-day", *out, env=env)
     assert first.returncode == 0, first.stderr
     assert "Day 1/3: stage 16" in first.stdout
+    delivered = _partitions(postgres_url, "unfold_cli")
+    # stopped after the telemetry's commit, before the state was written: delivered again
+    state.write_bytes(before)
+    again = peloton("race", "next-day", *out, env=env)
+    assert "Day 1/3: stage 16" in again.stdout
+    assert _partitions(postgres_url, "unfold_cli") == delivered and len(delivered) == 1
     status = peloton("race", "status", *out, env=env)
     assert "delivered       1 of 3 days" in status.stdout
     assert "no fault planned: a clean race" in status.stdout
