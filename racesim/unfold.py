@@ -328,12 +328,6 @@ class Unfolding:
                 ops.append(("append", fault_day, rest))
             else:
                 ops.append(("replace", fault_day, clean))
-        rows: dict[str, int] = {}
-        for op, when, data in ops:
-            name = partition_name(when)
-            rows[name] = data.num_rows
-            before = 0 if op == "replace" else self.state["rows"].get(name, 0)
-            self.state["rows"][name] = before + data.num_rows
         if self.source_url is not None:
             with open_loader(self.source_url, self.state["schema"], replace=False) as loader:
                 actions = {
@@ -348,6 +342,12 @@ class Unfolding:
                     for op, when, data in ops:
                         actions[op](when, data)
                     loader.record_run(self.seed, self.scale, {"unfold_night": night})
+        rows: dict[str, int] = {}
+        for op, when, data in ops:
+            name = partition_name(when)
+            rows[name] = data.num_rows
+            before = 0 if op == "replace" else self.state["rows"].get(name, 0)
+            self.state["rows"][name] = before + data.num_rows
         return rows
 
     def _telemetry_fault(self, p: Planned, table: pa.Table) -> tuple[pa.Table, str]:
