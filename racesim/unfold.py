@@ -113,10 +113,10 @@ class Unfolding:
         self.plan_dir = out_dir / PLAN_DIR
         self.planned = [Planned.from_json(p) for p in state["planned"]]
         self._bad_stage_files: dict[str, bytes] = {}
+        """Tonight's faulty stage files, by name, until they are written."""
         self.published_sheet: Table | None = None
         """The athletes sheet as this process last wrote it (a renamed column included), to
         push to the Google Sheet; None before a delivery or `create`."""
-        """Tonight's faulty stage files, by name, until they are written."""
 
     # -- creating and opening ----------------------------------------------------------------
 
