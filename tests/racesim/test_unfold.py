@@ -176,6 +176,8 @@ def test_before_the_first_delivery_only_the_start_list_is_there(
     header = night0.athletes.decode().splitlines()[0].split(",")
     assert header == [*SHEET_COLUMNS, *STATUS_COLUMNS]
     assert u.delivered == u.total == len(scales.get_scale("tour-lite").stages) == len(nights) - 1
+    url_file = u.out_dir / ".unfold" / "source.url"
+    assert url_file.stat().st_mode & 0o077 == 0, "the URL and its password: the owner's only"
 
 
 def test_every_default_fault_happens_once_and_is_repaired_as_declared(
