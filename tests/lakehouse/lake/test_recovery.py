@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 from cli_helpers import peloton
-from pipeline_helpers import land, model
+from pipeline_helpers import built_race
 from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.catalog.sql import IcebergTables, SqlCatalog
 from s3_server import s3_server
@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from lakehouse.catalog import open_catalog, warehouse_location
 from lakehouse.lake.recovery import register_tables
 from lakehouse.settings import Settings
-from racesim.simulate import run_simulation
 
 pytestmark = pytest.mark.integration
 SCHEMA = "recover_src"
@@ -34,7 +33,8 @@ def _state(catalog: Catalog) -> dict[str, dict[str, Any]]:
         for identifier in catalog.list_tables(namespace):
             table = catalog.load_table(identifier)
             rows = table.scan().to_arrow() if table.current_snapshot() else pa.table({})
-            rows = rows.sort_by([(name, "ascending") for name in rows.column_names])
+            if rows.num_rows:
+                rows = rows.sort_by([(name, "ascending") for name in rows.column_names])
             refs = {n: (r.snapshot_id, str(r.snapshot_ref_type)) for n, r in table.refs().items()}
             found[".".join(identifier)] = {
                 "rows": rows,
@@ -49,17 +49,13 @@ def lake(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Setting
     """A tiny race through every layer, a tag on each mart and raw telemetry's first snapshot,
     and a branch left on one table."""
     home = tmp_path_factory.mktemp("recover")
-    sources = home / "sources"
-    run_simulation("tiny", 4, sources, postgres_url, schema=SCHEMA)
     settings = Settings(
         home=home,
         source={"url": postgres_url, "schema_name": SCHEMA},
         catalog={"kind": "sql", "name": CATALOG},
-        files={"sources_dir": sources},
+        files={"sources_dir": home / "sources"},
     )
-    catalog = open_catalog(settings)
-    land(catalog, settings, postgres_url, SCHEMA, sources)
-    model(catalog)
+    catalog = built_race(settings, postgres_url, SCHEMA, seed=4)
     for identifier in catalog.list_tables("marts"):
         table = catalog.load_table(identifier)
         snapshot = table.current_snapshot()
