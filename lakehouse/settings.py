@@ -241,6 +241,18 @@ class LLMSettings(_Part):
     )
 
 
+@dataclass(frozen=True)
+class PrivacySettings(_Part):
+    """Erasure of an athlete's personal data (`peloton forget`)."""
+
+    erasure_window_days: float = setting(
+        30.0,
+        "History younger than this (days) keeps an erased athlete's rows (time travel can "
+        "still undo a mistake); older history, tags included, is rewritten or expired.",
+        ge=0,
+    )
+
+
 @dataclass(frozen=True, init=False)
 class Settings:
     """All of Peloton's settings. Variables: PELOTON_<PART>__<FIELD>, e.g. PELOTON_SOURCE__URL.
@@ -267,6 +279,7 @@ class Settings:
         factory=TransformSettings, description="Transform runner."
     )
     llm: LLMSettings = setting(factory=LLMSettings, description="Race bot's model.")
+    privacy: PrivacySettings = setting(factory=PrivacySettings, description="Erasure.")
 
     def __init__(self, **values: Any) -> None:
         read = environment_values(Settings, PREFIX, os.environ, Path(".env"))

@@ -11,7 +11,7 @@ import sys
 # isort: off
 from lakehouse.cli import run, sim, demo, doctor, check, gif, ask, bot, postgres, superset, trino  # noqa: F401
 from lakehouse.cli import race  # noqa: F401
-from lakehouse.cli import catalog  # noqa: F401
+from lakehouse.cli import catalog, forget  # noqa: F401
 
 # isort: on
 import typer
