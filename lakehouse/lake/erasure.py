@@ -192,9 +192,18 @@ def _rewrite(table: Table, ref: str, athlete: Athlete, dirty: set[str], dry_run:
     return changed
 
 
-def _rewrite_tag(table: Table, tag: str, athlete: Athlete, dirty: set[str]) -> None:
-    """Move `tag` to a new snapshot: its snapshot without the athlete's rows."""
+def _rewrite_tag(
+    table: Table, tag: str, athlete: Athlete, dirty: set[str], done: dict[int, int]
+) -> None:
+    """Move `tag` to a new snapshot: its snapshot without the athlete's rows (the one already
+    written for a branch at the same snapshot, if any: `done` maps old to rewritten ids)."""
     ref = table.refs()[tag]
+    rewritten = done.get(ref.snapshot_id)
+    if rewritten is not None:
+        table.manage_snapshots().create_tag(
+            rewritten, tag, max_ref_age_ms=ref.max_ref_age_ms
+        ).commit()
+        return
     branch = f"{ERASURE_BRANCH_PREFIX}{uuid.uuid4().hex[:12]}"
     table.manage_snapshots().create_branch(ref.snapshot_id, branch).commit()
     try:
@@ -204,6 +213,7 @@ def _rewrite_tag(table: Table, tag: str, athlete: Athlete, dirty: set[str]) -> N
         table.manage_snapshots().create_tag(
             rewritten, tag, max_ref_age_ms=ref.max_ref_age_ms
         ).remove_branch(branch).commit()
+        done[ref.snapshot_id] = rewritten
     finally:
         table.refresh()
         if branch in table.refs():
@@ -239,15 +249,29 @@ def forget_in_table(
             or snapshots[ref.snapshot_id].timestamp_ms < cutoff_ms
         )
     ]
-    for name in rewritten:
+    # snapshot -> its rewrite without the athlete (an erasure's commit on it, of this run or an
+    # earlier one): a tag at the snapshot moves there, its files are not written twice
+    done = {
+        s.parent_snapshot_id: i
+        for i, s in sorted(snapshots.items(), key=lambda item: item[1].timestamp_ms)
+        if s.parent_snapshot_id is not None
+        and i not in tainted
+        and s.summary is not None
+        and ERASURE_KEY in s.summary.additional_properties
+    }
+    for name in sorted(
+        rewritten, key=lambda n: refs[n].snapshot_ref_type != SnapshotRefType.BRANCH
+    ):
         if refs[name].snapshot_ref_type == SnapshotRefType.BRANCH:
             count = _rewrite(table, name, athlete, dirty, dry_run)
             table.refresh()
             if name == MAIN_BRANCH:
                 result.rows_removed = count
+            if not dry_run:
+                done.setdefault(refs[name].snapshot_id, table.refs()[name].snapshot_id)
         elif not dry_run:
-            _rewrite_tag(table, name, athlete, dirty)
-    result.refs_rewritten = [name for name in rewritten if name != MAIN_BRANCH]
+            _rewrite_tag(table, name, athlete, dirty, done)
+    result.refs_rewritten = sorted(name for name in rewritten if name != MAIN_BRANCH)
 
     if dry_run:  # the refs rewritten will no longer hold their snapshots
         protected = {r.snapshot_id for n, r in refs.items() if n not in rewritten}
