@@ -142,10 +142,10 @@ def _dirty_files(table: Table, index: FileIndex, athlete: Athlete) -> set[str]:
     return dirty
 
 
-def _properties(table: Table) -> dict[str, str]:
+def _properties(table: Table, ref: str) -> dict[str, str]:
     return {
         ERASURE_KEY: "rows of one athlete removed or emptied",
-        LANDED_KEY: json.dumps(landed_summaries(table), sort_keys=True),
+        LANDED_KEY: json.dumps(landed_summaries(table, ref), sort_keys=True),
     }
 
 
@@ -180,7 +180,8 @@ def _rewrite(table: Table, ref: str, athlete: Athlete, dirty: set[str], dry_run:
             replaced.append((task.file, new))
         if not dry_run:
             with table.transaction() as txn:
-                update = txn.update_snapshot(snapshot_properties=_properties(table), branch=ref)
+                properties = _properties(table, ref)
+                update = txn.update_snapshot(snapshot_properties=properties, branch=ref)
                 with update.overwrite() as overwrite:
                     for old, new in replaced:
                         overwrite.delete_data_file(old)

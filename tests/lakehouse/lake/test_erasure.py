@@ -10,7 +10,8 @@ from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.table import Table
 
 from lakehouse.lake.athlete_rows import Athlete, erase
-from lakehouse.lake.erasure import forget_athlete, resolve_athlete
+from lakehouse.lake.commits import FINGERPRINT_KEY, PART_KEY
+from lakehouse.lake.erasure import LANDED_KEY, forget_athlete, resolve_athlete
 
 ME, OTHER = 1001, 2002
 DAY = timedelta(days=1)
@@ -46,7 +47,8 @@ def catalog(tmp_path: Path) -> Catalog:
     points.append(_points((ME, 300), (OTHER, 250)))
     first = points.current_snapshot()
     assert first is not None
-    points.append(_points((ME, 310), (OTHER, 260)))
+    landed = {PART_KEY: "day-2", FINGERPRINT_KEY: "fp-2"}
+    points.append(_points((ME, 310), (OTHER, 260)), snapshot_properties=landed)
     head = points.current_snapshot()
     assert head is not None
     manage = points.manage_snapshots().create_tag(first.snapshot_id, "stage-01-v1")
@@ -154,6 +156,10 @@ def test_after_the_window_tags_are_rewritten_and_the_files_deleted(catalog: Cata
     assert by_table["raw.points"].refs_rewritten == ["stage-01", "stage-01-v1"]
     assert by_table["raw.points"].data_files_deleted == len(old_files)
     assert not any(t.held_snapshots for t in report.tables)
+    head = points.current_snapshot()
+    assert head is not None and head.summary is not None
+    carried = json.loads(head.summary.additional_properties[LANDED_KEY])
+    assert carried["day-2"][FINGERPRINT_KEY] == "fp-2", "the ingestion state outlives expiry"
     again = forget_athlete(catalog, me, timedelta(days=30), now=later)
     assert not any(t.rows_removed or t.snapshots_expired for t in again.tables)
 
