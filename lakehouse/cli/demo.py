@@ -1,14 +1,62 @@
-"""`peloton demo`: the whole platform on embedded defaults, in one command."""
+"""`peloton demo`: the whole platform on embedded defaults, in one command, left running."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
 import typer
 
-from lakehouse.cli.app import app, console
-from lakehouse.cli.run import run, tables
+from lakehouse.cli.app import app, console, new_table
+from lakehouse.cli.run import run
 from lakehouse.cli.sim import print_report, simulate_sources
+from lakehouse.errors import PelotonError
 from lakehouse.redact import mask_url
 from racesim.scales import DEMO_SCALE
+
+if TYPE_CHECKING:
+    from lakehouse.demo.platform import SupersetStarted, TrinoStarted
+    from lakehouse.demo.showcase import FlybyShown
+    from lakehouse.demo.timing import Stopwatch
+    from lakehouse.settings import Settings
+
+STEPS = 8
+
+
+class _Steps:
+    """Numbered steps, each timed, its title printed before and its time after."""
+
+    def __init__(self, watch: Stopwatch) -> None:
+        self.watch = watch
+        self.number = 0
+        self.failed: list[str] = []
+
+    @contextmanager
+    def __call__(self, name: str, spinner: str | None = None) -> Iterator[None]:
+        """Run the block as the next step; `spinner` shows a status line while it runs (for
+        the steps that draw no progress bar of their own)."""
+        from lakehouse.demo.timing import duration
+
+        self.number += 1
+        console.rule(f"[bold]{self.number}/{STEPS} {name}", align="left")
+        with self.watch.step(name):
+            if spinner:
+                with console.status(spinner):
+                    yield
+            else:
+                yield
+        console.print(f"[green]done[/] {name}: {duration(self.watch.steps[-1].seconds)}")
+
+    @contextmanager
+    def showcase(self, name: str, spinner: str) -> Iterator[None]:
+        """A step that shows a consumer: a failure is reported and the demo goes on."""
+        try:
+            with self(name, spinner):
+                yield
+        except PelotonError as exc:
+            self.failed.append(name)
+            console.print(f"[red]{name} failed:[/] {exc}", highlight=False)
 
 
 @app.command()
@@ -16,29 +64,153 @@ def demo(
     seed: int = typer.Option(2023, help="Random seed of the simulated race."),
     scale: str = typer.Option(DEMO_SCALE, help="Size of the simulated race."),
 ) -> None:
-    """Start the embedded parts and run everything at the demo scale; print where to look."""
-    from lakehouse.postgres.embedded import EmbeddedPostgres
+    """Start PostgreSQL, simulate and run the pipeline, start Trino and Superset, draw a flyby
+    and ask the bot; print the URLs, commands to try and each step's time. `make stop` stops it."""
+    from lakehouse.demo.timing import Stopwatch
     from lakehouse.settings import get_settings
 
     settings = get_settings()
-    if settings.source.url is None:
-        url = EmbeddedPostgres(settings).start()
-        console.print(f"PostgreSQL running: {mask_url(url)}", highlight=False)
-    report = simulate_sources(settings, scale, seed, None)
-    print_report(report)
-    run(ingest_only=False, days=None, stages=None, full_refresh=False)
-    tables(json_output=False)
+    steps = _Steps(Stopwatch())
+    with steps("PostgreSQL", "starting the embedded PostgreSQL"):
+        _start_postgres(settings)
+    with steps(f"Simulation ({scale}, seed {seed})"):
+        report = simulate_sources(settings, scale, seed, None)
+        print_report(report)
+    with steps("Pipeline"):
+        run(ingest_only=False, days=None, stages=None, full_refresh=False)
+    with steps("Trino"):
+        trino = _start_trino(settings)
+    with steps("Superset", "starting Superset and importing the dashboards"):
+        superset = _start_superset(settings)
+    with steps("Dashboards' chart cache"):
+        _warm(superset.settings)
+    flyby = None
+    with steps.showcase("Flyby GIF", "reading the race and drawing the frames"):
+        flyby = _flyby(settings, trino.stages)
+    with steps.showcase("Race bot", "opening the bot's index and asking it"):
+        _answer(settings, trino.stages)
+    _print_summary(trino, superset, flyby, steps)
+    if steps.failed:
+        raise typer.Exit(code=1)
+
+
+def _start_postgres(settings: Settings) -> None:
+    from lakehouse.postgres.embedded import EmbeddedPostgres
+
+    if settings.source.url is not None:
+        console.print("PostgreSQL: PELOTON_SOURCE__URL is set, no embedded server started")
+        return
+    url = EmbeddedPostgres(settings).start()
+    console.print(f"PostgreSQL running: {mask_url(url)}", highlight=False)
+
+
+def _start_trino(settings: Settings) -> TrinoStarted:
+    from lakehouse.cli.trino import download_progress
+    from lakehouse.demo.platform import READER, start_trino
+
+    with download_progress() as (progress, unpacking):
+        started = start_trino(settings, progress, unpacking, log=console.print)
     console.print(
-        "\n[bold]Where to look[/]\n"
-        f"- sources: {report.out_dir} (athletes/, stages/, truth/, manifest.json)\n"
-        "- telemetry: `peloton postgres status`, then SQL on race.telemetry\n"
-        f"- lakehouse: `peloton tables` (Iceberg warehouse in {settings.home_dir / 'warehouse'})\n"
-        "- results: marts.stage_results and marts.general_classification (`peloton tables`)\n"
-        "- SQL: `peloton trino start`, `peloton trino init`, then e.g. `peloton trino sql "
-        '"SELECT * FROM views.climbs" --user bi` (trino/README.md)\n'
-        "- dashboards: set PELOTON_SUPERSET__ADMIN_PASSWORD and PELOTON_SUPERSET__SECRET_KEY, "
-        "then (Trino running) `peloton superset start` and open the stage explorer "
-        "(superset/README.md)\n"
-        "- every part: `peloton doctor` shows what is configured and reachable",
+        f"Trino {started.status.version} answers at {started.status.url}; "
+        f"{len(started.views)} views created; as `{READER}` it reads "
+        f"{len(started.stages)} stages in marts.stage_summary",
+        highlight=False,
+    )
+    return started
+
+
+def _start_superset(settings: Settings) -> SupersetStarted:
+    from lakehouse.demo.platform import start_superset
+
+    started = start_superset(settings, log=console.print)
+    console.print(
+        f"Superset answers at {started.url}; {started.assets} asset files imported",
+        highlight=False,
+    )
+    return started
+
+
+def _warm(settings: Settings) -> None:
+    from lakehouse.cli.superset import warm_charts
+    from lakehouse.superset.api import SupersetApi
+
+    api = SupersetApi(settings)
+    try:
+        warmed = warm_charts(api)
+    finally:
+        api.close()
+    if warmed.failed:
+        raise PelotonError(f"{len(warmed.failed)} charts failed: {'; '.join(warmed.failed)}")
+
+
+def _flyby(settings: Settings, stages: list[int]) -> FlybyShown:
+    from lakehouse.demo.showcase import render_flyby
+
+    shown = render_flyby(settings, stages, settings.home_dir / "demo")
+    console.print(
+        f"{shown.path}: {shown.frames} frames, {shown.size_bytes:,} bytes; {shown.caption}; "
+        f"gap {shown.gap_s:.1f} s",
+        highlight=False,
+        markup=False,
+    )
+    return shown
+
+
+def _answer(settings: Settings, stages: list[int]) -> None:
+    from lakehouse.demo.showcase import bot_answer
+
+    shown = bot_answer(settings, stages)
+    console.print(f"Q: {shown.question}", highlight=False, markup=False)
+    console.print(f"A: {shown.text}", highlight=False, markup=False)
+    for sql in shown.sql:
+        console.print(f"SQL: {sql}", style="dim", highlight=False, markup=False)
+    if not shown.known:
+        raise PelotonError(f"the bot did not know the answer to {shown.question!r}")
+
+
+def _print_summary(
+    trino: TrinoStarted, superset: SupersetStarted, flyby: FlybyShown | None, steps: _Steps
+) -> None:
+    from lakehouse.demo.platform import READER
+    from lakehouse.demo.showcase import commands_to_try
+    from lakehouse.demo.timing import duration
+
+    console.rule("[bold]The platform is running", align="left")
+    console.print(f"Superset   {superset.dashboard_url}", highlight=False, soft_wrap=True)
+    if superset.new_password is not None:
+        console.print(
+            f"           user {superset.user}, password [bold]{superset.new_password}[/] "
+            f"(shown this once; kept in {superset.password_file}, readable by you only)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    elif superset.password_from_file:
+        console.print(
+            f"           user {superset.user}, password in {superset.password_file}",
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"           user {superset.user}, password of PELOTON_SUPERSET__ADMIN_PASSWORD",
+            highlight=False,
+        )
+    console.print(
+        f"Trino      {trino.status.url} (users: {READER} to read, etl to write)", highlight=False
+    )
+    if flyby is not None:
+        console.print(f"Flyby GIF  {flyby.path}", highlight=False, soft_wrap=True)
+    console.print("\n[bold]Try[/]")
+    for what, command in commands_to_try(trino.stages, flyby):
+        console.print(f"  {command}", highlight=False, markup=False, soft_wrap=True)
+        console.print(f"    {what}", style="dim", highlight=False, markup=False)
+    table = new_table("step", "time", title="Time per step")
+    table.columns[1].justify = "right"
+    for step in steps.watch.steps:
+        table.add_row(step.name, duration(step.seconds))
+    table.add_row("[bold]total", f"[bold]{duration(steps.watch.total_s)}")
+    console.print(table)
+    console.print(
+        f"Demo ready in {duration(steps.watch.total_s)}. `make stop` (or `peloton superset stop`, "
+        "`peloton trino stop`, `peloton postgres stop`) stops it.",
         highlight=False,
     )
