@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
@@ -16,12 +16,17 @@ from lakehouse.redact import mask_url
 from racesim.scales import DEMO_SCALE
 
 if TYPE_CHECKING:
-    from lakehouse.demo.platform import SupersetStarted, TrinoStarted
+    from lakehouse.demo.platform import Dashboards, TrinoReady
     from lakehouse.demo.showcase import FlybyShown
     from lakehouse.demo.timing import Stopwatch
     from lakehouse.settings import Settings
+    from lakehouse.superset.secrets import DemoSecrets
+    from lakehouse.trino.server import TrinoStatus
 
-STEPS = 8
+T = TypeVar("T")
+
+STEPS = 7
+BESIDE = "(beside steps 2-3)"
 
 
 class _Steps:
@@ -48,6 +53,15 @@ class _Steps:
                 yield
         console.print(f"[green]done[/] {name}: {duration(self.watch.steps[-1].seconds)}")
 
+    def background(self, name: str, work: Callable[..., T], *args: Any) -> T:
+        """Run `work` (in a thread beside the numbered steps), timed as `name`."""
+        from lakehouse.demo.timing import duration
+
+        with self.watch.step(name):
+            result = work(*args)
+        console.print(f"[green]done[/] {name}: {duration(self.watch.steps[-1].seconds)}")
+        return result
+
     @contextmanager
     def showcase(self, name: str, spinner: str) -> Iterator[None]:
         """A step that shows a consumer: a failure is reported and the demo goes on."""
@@ -66,32 +80,53 @@ def demo(
 ) -> None:
     """Start PostgreSQL, simulate and run the pipeline, start Trino and Superset, draw a flyby
     and ask the bot; print the URLs, commands to try and each step's time. `make stop` stops it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lakehouse.demo.platform import start_superset, start_trino
     from lakehouse.demo.timing import Stopwatch
     from lakehouse.settings import get_settings
+    from lakehouse.superset.secrets import demo_secrets
 
     settings = get_settings()
     steps = _Steps(Stopwatch())
     with steps("PostgreSQL", "starting the embedded PostgreSQL"):
         _start_postgres(settings)
+        secrets = demo_secrets(settings)
+    # Trino and Superset start beside the simulation and the pipeline (lakehouse.demo.platform)
+    beside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="demo-server")
+    trino_started = beside.submit(
+        steps.background, f"Trino {BESIDE}", start_trino, settings, _logger("Trino")
+    )
+    superset_started = beside.submit(
+        steps.background, f"Superset {BESIDE}", start_superset, secrets, _logger("Superset")
+    )
+    beside.shutdown(wait=False)
     with steps(f"Simulation ({scale}, seed {seed})"):
         report = simulate_sources(settings, scale, seed, None)
         print_report(report)
     with steps("Pipeline"):
         run(ingest_only=False, days=None, stages=None, full_refresh=False)
-    with steps("Trino"):
-        trino = _start_trino(settings)
-    with steps("Superset", "starting Superset and importing the dashboards"):
-        superset = _start_superset(settings)
+    with steps("Trino's views, Superset's dashboards", "waiting for Trino and Superset"):
+        trino = _trino_views(settings, trino_started.result())
+        superset_started.result()
+        dashboards = _import_dashboards(secrets)
     with steps("Dashboards' chart cache"):
-        _warm(superset.settings)
+        _warm(dashboards.settings)
     flyby = None
     with steps.showcase("Flyby GIF", "reading the race and drawing the frames"):
         flyby = _flyby(settings, trino.stages)
     with steps.showcase("Race bot", "opening the bot's index and asking it"):
         _answer(settings, trino.stages)
-    _print_summary(trino, superset, flyby, steps)
+    _print_summary(trino, dashboards, flyby, steps)
     if steps.failed:
         raise typer.Exit(code=1)
+
+
+def _logger(part: str) -> Callable[[str], None]:
+    def log(line: str) -> None:
+        console.print(f"[{part}] {line}", highlight=False, markup=False)
+
+    return log
 
 
 def _start_postgres(settings: Settings) -> None:
@@ -104,30 +139,27 @@ def _start_postgres(settings: Settings) -> None:
     console.print(f"PostgreSQL running: {mask_url(url)}", highlight=False)
 
 
-def _start_trino(settings: Settings) -> TrinoStarted:
-    from lakehouse.cli.trino import download_progress
-    from lakehouse.demo.platform import READER, start_trino
+def _trino_views(settings: Settings, status: TrinoStatus) -> TrinoReady:
+    from lakehouse.demo.platform import READER, trino_views
 
-    with download_progress() as (progress, unpacking):
-        started = start_trino(settings, progress, unpacking, log=console.print)
+    ready = trino_views(settings, status)
     console.print(
-        f"Trino {started.status.version} answers at {started.status.url}; "
-        f"{len(started.views)} views created; as `{READER}` it reads "
-        f"{len(started.stages)} stages in marts.stage_summary",
+        f"Trino {status.version} answers at {status.url}; {len(ready.views)} views created; "
+        f"as `{READER}` it reads {len(ready.stages)} stages in marts.stage_summary",
         highlight=False,
     )
-    return started
+    return ready
 
 
-def _start_superset(settings: Settings) -> SupersetStarted:
-    from lakehouse.demo.platform import start_superset
+def _import_dashboards(secrets: DemoSecrets) -> Dashboards:
+    from lakehouse.demo.platform import import_dashboards
 
-    started = start_superset(settings, log=console.print)
+    dashboards = import_dashboards(secrets)
     console.print(
-        f"Superset answers at {started.url}; {started.assets} asset files imported",
+        f"Superset answers at {dashboards.url}; {dashboards.assets} asset files imported",
         highlight=False,
     )
-    return started
+    return dashboards
 
 
 def _warm(settings: Settings) -> None:
@@ -169,7 +201,7 @@ def _answer(settings: Settings, stages: list[int]) -> None:
 
 
 def _print_summary(
-    trino: TrinoStarted, superset: SupersetStarted, flyby: FlybyShown | None, steps: _Steps
+    trino: TrinoReady, superset: Dashboards, flyby: FlybyShown | None, steps: _Steps
 ) -> None:
     from lakehouse.demo.platform import READER
     from lakehouse.demo.showcase import commands_to_try

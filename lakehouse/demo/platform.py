@@ -1,4 +1,12 @@
-"""The demo's servers: Trino with its views, Superset with its secrets and the dashboards."""
+"""The demo's servers: Trino and Superset started beside the pipeline, then the views and the
+dashboards once the lakehouse is there.
+
+What takes long once, and needs no table of the lakehouse, runs while the race is simulated
+and the pipeline runs: Trino's download and its JVM's start, Superset's virtualenv, its
+metadata database and its gunicorn workers. Trino needs only the catalog's tables (pyiceberg
+creates them) and the source database; Superset only its secrets. The views, which read the
+marts, and the dashboards' import, which connects to Trino, come after the pipeline.
+"""
 
 from __future__ import annotations
 
@@ -6,43 +14,65 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lakehouse.artifacts import Progress
 from lakehouse.settings import Settings
 from lakehouse.superset.api import SupersetApi
 from lakehouse.superset.assets import import_assets
 from lakehouse.superset.check import DASHBOARD
-from lakehouse.superset.secrets import demo_secrets
+from lakehouse.superset.secrets import DemoSecrets
 from lakehouse.superset.server import SupersetServer
 from lakehouse.trino.client import init_views, run_sql
 from lakehouse.trino.server import TrinoServer, TrinoStatus
 
 READER = "bi"
 """The analysts' Trino user: read-only on the lakehouse (trino/etc/rules.json)."""
+Log = Callable[[str], None]
+
+
+def _download_log(log: Log) -> Callable[[int, int | None], None]:
+    """A download's progress as a log line per quarter (no bar: it runs beside other output)."""
+    said: set[int] = set()
+
+    def progress(done: int, total: int | None) -> None:
+        quarter = 0 if not total else min(4, done * 4 // total)
+        if quarter not in said:
+            said.add(quarter)
+            size = f" of {total / 1e6:,.0f} MB" if total else ""
+            log(f"downloading Trino (once): {quarter * 25}%{size}")
+
+    return progress
+
+
+def start_trino(settings: Settings, log: Log = lambda _: None) -> TrinoStatus:
+    """Install Trino once (download, unpack) and start it; wait until it answers."""
+    return TrinoServer(settings).start(
+        progress=_download_log(log), on_unpack=lambda: log("unpacking Trino (once)"), log=log
+    )
+
+
+def start_superset(secrets: DemoSecrets, log: Log = lambda _: None) -> str:
+    """Install Superset's virtualenv and metadata once, and serve it; its URL."""
+    server = SupersetServer(secrets.settings)
+    server.start(log=log)
+    return server.url
 
 
 @dataclass(frozen=True)
-class TrinoStarted:
+class TrinoReady:
     status: TrinoStatus
     views: list[str]
     stages: list[int]
     """The stages in marts.stage_summary, read as `bi`: the analysts' user answers."""
 
 
-def start_trino(
-    settings: Settings,
-    progress: Progress | None = None,
-    on_unpack: Callable[[], None] | None = None,
-    log: Callable[[str], None] = lambda _: None,
-) -> TrinoStarted:
-    """Install (once) and start Trino, create its views, and read the stages back as `bi`."""
-    status = TrinoServer(settings).start(progress=progress, on_unpack=on_unpack, log=log)
+def trino_views(settings: Settings, status: TrinoStatus) -> TrinoReady:
+    """Create Trino's views over the marts, and read the stages back as `bi`."""
     views = init_views(settings)
     rows = run_sql(settings, "SELECT stage FROM marts.stage_summary ORDER BY stage", READER).rows
-    return TrinoStarted(status, views, [int(stage) for (stage,) in rows])
+    return TrinoReady(status, views, [int(stage) for (stage,) in rows])
 
 
 @dataclass(frozen=True)
-class SupersetStarted:
+class Dashboards:
     settings: Settings
     """The settings with Superset's two secrets set, to talk to it."""
     url: str
@@ -55,23 +85,19 @@ class SupersetStarted:
     assets: int
 
 
-def start_superset(
-    settings: Settings, log: Callable[[str], None] = lambda _: None
-) -> SupersetStarted:
-    """Superset with the demo's secrets (generated on first use), served, its assets imported."""
-    secrets = demo_secrets(settings)
+def import_dashboards(secrets: DemoSecrets) -> Dashboards:
+    """Import the dashboards' assets (overwriting) into the running Superset."""
     settings = secrets.settings
-    server = SupersetServer(settings)
-    server.start(log=log)
     api = SupersetApi(settings)
     try:
         assets = import_assets(settings, api)
     finally:
         api.close()
-    return SupersetStarted(
+    url = settings.superset.url.rstrip("/")
+    return Dashboards(
         settings=settings,
-        url=server.url,
-        dashboard_url=f"{server.url}/superset/dashboard/{DASHBOARD}/",
+        url=url,
+        dashboard_url=f"{url}/superset/dashboard/{DASHBOARD}/",
         user=settings.superset.admin_user,
         new_password=secrets.new_password,
         password_file=secrets.password_file,
