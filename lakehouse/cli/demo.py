@@ -51,7 +51,7 @@ class _Steps:
                     yield
             else:
                 yield
-        console.print(f"[green]done[/] {name}: {duration(self.watch.steps[-1].seconds)}")
+        console.print(f"[green]done[/] {name}: {duration(self.watch.seconds_of(name))}")
 
     def background(self, name: str, work: Callable[..., T], *args: Any) -> T:
         """Run `work` (in a thread beside the numbered steps), timed as `name`."""
@@ -59,7 +59,7 @@ class _Steps:
 
         with self.watch.step(name):
             result = work(*args)
-        console.print(f"[green]done[/] {name}: {duration(self.watch.steps[-1].seconds)}")
+        console.print(f"[green]done[/] {name}: {duration(self.watch.seconds_of(name))}")
         return result
 
     @contextmanager

@@ -16,7 +16,8 @@ class StepTime:
 
 @dataclass
 class Stopwatch:
-    """Times the named steps of one run; the total counts from the stopwatch's creation."""
+    """Times the named steps of one run, from any thread; the total counts from the stopwatch's
+    creation."""
 
     started: float = field(default_factory=time.perf_counter)
     steps: list[StepTime] = field(default_factory=list)
@@ -27,6 +28,10 @@ class Stopwatch:
         start = time.perf_counter()
         yield
         self.steps.append(StepTime(name, time.perf_counter() - start))
+
+    def seconds_of(self, name: str) -> float:
+        """The time of the last step named `name` (steps may end in other threads meanwhile)."""
+        return next(s.seconds for s in reversed(self.steps) if s.name == name)
 
     @property
     def total_s(self) -> float:

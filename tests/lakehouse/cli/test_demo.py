@@ -22,7 +22,8 @@ from lakehouse.ports import free_port
 from lakehouse.postgres.throwaway import reachable_home
 from racesim.scales import get_scale
 
-pytestmark = pytest.mark.integration
+# the whole platform from nothing: Superset's virtualenv and metadata, Trino, the pipeline
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(1800)]
 REPO = Path(__file__).parents[3]
 SCALE = "tiny"
 
@@ -38,8 +39,9 @@ class DemoRun:
         return self.done.stdout + self.done.stderr
 
     def printed(self, label: str) -> str:
-        """The value printed after `label` at the start of a summary line."""
-        found = re.search(rf"^{label}\s+(\S+)", self.done.stdout, re.MULTILINE)
+        """The value printed after `label` at the start of a summary line (two spaces or more
+        between them: other lines start with the same word)."""
+        found = re.search(rf"^{label} {{2,}}(\S+)", self.done.stdout, re.MULTILINE)
         assert found, f"no {label!r} line in:\n{self.done.stdout[-3000:]}"
         return found.group(1)
 
