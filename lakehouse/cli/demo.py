@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -88,6 +89,9 @@ def demo(
     from lakehouse.superset.secrets import demo_secrets
 
     settings = get_settings()
+    # Prefect's ephemeral API starts while Trino and Superset start beside it: give it longer
+    # than `peloton run` alone does (lakehouse.orchestration); a user's own value wins
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "600")
     steps = _Steps(Stopwatch())
     with steps("PostgreSQL", "starting the embedded PostgreSQL"):
         _start_postgres(settings)
