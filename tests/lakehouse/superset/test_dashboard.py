@@ -173,12 +173,53 @@ def test_chart_values_match_the_marts(superset: Settings, api: SupersetApi) -> N
     assert card["average_speed"] == pytest.approx(summary[2], abs=0.05)
     assert (card["finishers"], card["starters"]) == (summary[3], summary[4])
     results, _ = chart_data(api, charts["Stage results"], stage=17)
-    first = run_sql(
-        superset, "SELECT rider_name FROM marts.stage_results WHERE stage = 17 AND rank = 1", "bi"
-    ).rows[0][0]
-    assert results[0]["rank"] == 1 and results[0]["rider_name"] == first
+    ranked = run_sql(
+        superset,
+        "SELECT rider_name, official_time_s, gap_s FROM marts.stage_results "
+        "WHERE stage = 17 AND rank IS NOT NULL ORDER BY rank",
+        "bi",
+    ).rows
+    assert results[0]["rank"] == 1 and results[0]["rider_name"] == ranked[0][0]
+    # times read as a race's: h:mm:ss, gaps +m:ss (+h:mm:ss from an hour)
+    shown = results[: len(ranked)]
+    assert all(r["gap"].startswith("+") for r in shown)
+    assert sorted((_seconds(r["official_time"]), _seconds(r["gap"][1:])) for r in shown) == sorted(
+        (t, g) for _, t, g in ranked
+    )
+    assert max(g for _, _, g in ranked) > 60  # a gap of minutes is read as m:ss
+    climbs, _ = chart_data(api, charts["Climb leaderboard"], stage=17)
+    climb_times = run_sql(
+        superset,
+        "SELECT climb_name, rider_name, time_s FROM marts.climb_efforts "
+        "WHERE stage = 17 AND rank <= 10",
+        "bi",
+    ).rows
+    expected = {(c, r): round(t) for c, r, t in climb_times}
+    assert {(c["climb_name"], c["rider_name"]): _seconds(c["climb_time"]) for c in climbs} == (
+        expected
+    )
+    assert all(len(c["climb_time"].split(":")) == 3 for c in climbs)
     evolution, _ = chart_data(api, charts["GC evolution: gap to the leader"])
     assert {r["after_stage"] for r in evolution} == {16, 17, 21}
+    # the gap in milliseconds, which the axis's duration format (DURATION_COL) reads as m:ss
+    after = {r["after_stage"]: r for r in evolution}[17]
+    gaps = dict(
+        run_sql(
+            superset,
+            "SELECT rider_name, gap_s * 1000 FROM marts.general_classification WHERE stage = 17",
+            "bi",
+        ).rows
+    )
+    drawn = {rider: ms for rider, ms in after.items() if rider != "after_stage" and ms is not None}
+    assert drawn and all(gaps[rider] == ms for rider, ms in drawn.items())
+
+
+def _seconds(clock: str) -> int:
+    """`h:mm:ss` or `m:ss` as seconds."""
+    total = 0
+    for part in clock.split(":"):
+        total = total * 60 + int(part)
+    return total
 
 
 def test_the_flyby_chart_links_open_each_gif_of_the_stage(
@@ -296,6 +337,9 @@ def test_the_dashboard_renders_in_chromium_without_an_error_panel(
     # the route map's deck.gl canvas has drawn at its laid-out size before the render was timed
     (route,) = [c for c in rendered.charts if c["viz"] == "deck_geojson"]
     assert route["webgl"] and all(g["drawn"] == g["size"] != "300x150" for g in route["webgl"])
+    results = next(c for c in rendered.charts if c["name"] == "Stage results")
+    assert re.search(r"\b\d:\d\d:\d\d\b", results["text"]), results["text"]
+    assert re.search(r"\+\d+:\d\d\b", results["text"]), results["text"]
     card = next(c for c in rendered.charts if c["name"] == "Stage in numbers")
     name = run_sql(
         superset, "SELECT winner_name FROM marts.stage_summary WHERE stage = 17", "bi"
