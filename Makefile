@@ -89,6 +89,7 @@ bench-gif: install ## benchmark: a flyby GIF (120 frames, 800x600) against matpl
 	$(PY) bench/bench_gif.py
 
 stop: ## stop the servers the demo started
+	-$(VENV)/bin/peloton gif stop
 	-$(VENV)/bin/peloton superset stop
 	-$(VENV)/bin/peloton trino stop
 	-$(VENV)/bin/peloton postgres stop

@@ -157,3 +157,23 @@ def serve(
     )
     bound = server.server_address[1]
     serve_until_interrupted(server, f"Flyby exports at http://{settings.gifs.host}:{bound}/")
+
+
+@gif_app.command("start")
+def start() -> None:
+    """Run the exports server in the background (`peloton gif stop` stops it)."""
+    from lakehouse.gifs.process import ExportsServerProcess
+    from lakehouse.settings import get_settings
+
+    server = ExportsServerProcess(get_settings())
+    console.print(f"Flyby exports at {server.start()}/ (log: {server.log})", highlight=False)
+
+
+@gif_app.command("stop")
+def stop() -> None:
+    """Stop the background exports server."""
+    from lakehouse.gifs.process import ExportsServerProcess
+    from lakehouse.settings import get_settings
+
+    stopped = ExportsServerProcess(get_settings()).stop()
+    console.print("exports server stopped" if stopped else "no exports server was running")

@@ -159,3 +159,35 @@ def test_the_commands_export_and_write_the_gallery(
     assert f"{exported} unchanged" in out
     assert f"{tmp_path / 'g' / 'index.html'}: " in out and f"{len(rows)} GIFs" in out
     assert (tmp_path / "g" / f"stage-{int(stage):02d}.html").exists()
+
+
+def test_the_exports_server_runs_in_the_background_until_stopped(
+    served: tuple[str, list[dict[str, object]]], lake: Settings
+) -> None:
+    """`peloton gif start` leaves the server answering; `peloton gif stop` ends it."""
+    from cli_helpers import peloton
+
+    from lakehouse.ports import free_port
+
+    port = free_port()
+    env = {
+        "PELOTON_HOME": str(lake.home),
+        "PELOTON_SOURCE__URL": lake.source.url.get_secret_value(),  # type: ignore[union-attr]
+        "PELOTON_SOURCE__SCHEMA_NAME": lake.source.schema_name,
+        "PELOTON_CATALOG__NAME": lake.catalog.name,
+        "PELOTON_GIFS__PORT": str(port),
+    }
+    started = peloton("gif", "start", env=env)
+    try:
+        assert started.returncode == 0, started.stderr
+        assert f"http://127.0.0.1:{port}/" in started.stdout
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as index:
+            assert "Stage" in index.read().decode()
+        again = peloton("gif", "start", env=env)  # already running: the same server
+        assert again.returncode == 0 and f"http://127.0.0.1:{port}/" in again.stdout
+    finally:
+        stopped = peloton("gif", "stop", env=env)
+    assert stopped.returncode == 0 and "exports server stopped" in stopped.stdout
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+    assert "no exports server was running" in peloton("gif", "stop", env=env).stdout
