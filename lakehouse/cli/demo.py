@@ -116,12 +116,13 @@ def demo(
         dashboards = _import_dashboards(secrets)
     with steps("Dashboards' chart cache"):
         _warm(dashboards.settings)
-    flyby = None
+    flyby, exports_url = None, None
     with steps.showcase("Flyby GIF", "reading the race and drawing the frames"):
         flyby = _flyby(settings, trino.stages)
+        exports_url = _serve_exports(settings)
     with steps.showcase("Race bot", "opening the bot's index and asking it"):
         _answer(settings, trino.stages)
-    _print_summary(trino, dashboards, flyby, steps)
+    _print_summary(trino, dashboards, flyby, exports_url, steps)
     if steps.failed:
         raise typer.Exit(code=1)
 
@@ -192,6 +193,15 @@ def _flyby(settings: Settings, stages: list[int]) -> FlybyShown:
     return shown
 
 
+def _serve_exports(settings: Settings) -> str:
+    """The exports server the dashboards' Flyby GIFs links open, in the background."""
+    from lakehouse.gifs.process import ExportsServerProcess
+
+    url = ExportsServerProcess(settings).start()
+    console.print(f"Flyby exports served at {url}/ (the stage explorer links there)")
+    return url
+
+
 def _answer(settings: Settings, stages: list[int]) -> None:
     from lakehouse.demo.showcase import bot_answer
 
@@ -205,7 +215,11 @@ def _answer(settings: Settings, stages: list[int]) -> None:
 
 
 def _print_summary(
-    trino: TrinoReady, superset: Dashboards, flyby: FlybyShown | None, steps: _Steps
+    trino: TrinoReady,
+    superset: Dashboards,
+    flyby: FlybyShown | None,
+    exports_url: str | None,
+    steps: _Steps,
 ) -> None:
     from lakehouse.demo.platform import READER
     from lakehouse.demo.showcase import commands_to_try
@@ -235,6 +249,8 @@ def _print_summary(
     )
     if flyby is not None:
         console.print(f"Flyby GIF  {flyby.path}", highlight=False, soft_wrap=True)
+    if exports_url is not None:
+        console.print(f"Exports    {exports_url}/ (every night's flyby GIFs)", highlight=False)
     console.print("\n[bold]Try[/]")
     for what, command in commands_to_try(trino.stages, flyby):
         console.print(f"  {command}", highlight=False, markup=False, soft_wrap=True)
@@ -246,7 +262,7 @@ def _print_summary(
     table.add_row("[bold]total", f"[bold]{duration(steps.watch.total_s)}")
     console.print(table)
     console.print(
-        f"Demo ready in {duration(steps.watch.total_s)}. `make stop` (or `peloton superset stop`, "
-        "`peloton trino stop`, `peloton postgres stop`) stops it.",
+        f"Demo ready in {duration(steps.watch.total_s)}. `make stop` (or `peloton gif stop`, "
+        "`peloton superset stop`, `peloton trino stop`, `peloton postgres stop`) stops it.",
         highlight=False,
     )

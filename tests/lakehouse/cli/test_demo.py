@@ -74,6 +74,7 @@ def demo() -> Iterator[DemoRun]:
         "PELOTON_TRINO__PORT": str(free_port()),
         "PELOTON_SUPERSET__URL": f"http://127.0.0.1:{free_port()}",
         "PELOTON_SUPERSET__WORKERS": "2",
+        "PELOTON_GIFS__PORT": str(free_port()),
         "PREFECT_HOME": str(home / "prefect"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "COLUMNS": "200",
@@ -150,10 +151,29 @@ def test_the_flyby_and_the_bot_answer_come_from_the_demo_s_race(demo: DemoRun) -
     assert again.read_bytes() == gif.read_bytes()
 
 
+def test_the_exports_server_the_dashboards_link_answers(demo: DemoRun) -> None:
+    url = demo.printed("Exports")
+    assert url == f"http://127.0.0.1:{demo.env['PELOTON_GIFS__PORT']}/"
+    with urllib.request.urlopen(url, timeout=30) as index:
+        page = index.read().decode()
+    stage_page = re.search(r'href="(stage-\d+\.html)"', page)
+    assert stage_page, page
+    with urllib.request.urlopen(url + stage_page.group(1), timeout=30) as stage:
+        gif = re.search(r'src="/(exports/gifs/[^"]+\.gif)"', stage.read().decode())
+    assert gif
+    with urllib.request.urlopen(url + gif.group(1), timeout=30) as image:
+        assert image.read(6) == b"GIF89a"
+
+
 def test_make_stop_stops_every_server_the_demo_started(demo: DemoRun) -> None:
     stopped = _make_stop(demo.env)
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
-    for line in ("Superset stopped.", "Trino stopped.", "PostgreSQL stopped."):
+    for line in (
+        "exports server stopped",
+        "Superset stopped.",
+        "Trino stopped.",
+        "PostgreSQL stopped.",
+    ):
         assert line in stopped.stdout, stopped.stdout
     assert peloton("trino", "status", env=demo.env).returncode == 1
     with pytest.raises(OSError):
