@@ -6,10 +6,13 @@ skipped, and says why.
 
 from __future__ import annotations
 
-from lakehouse.errors import UnavailableError
+from lakehouse.errors import PelotonError, UnavailableError
+from lakehouse.lake.commits import COMMIT_RETRIES
 from lakehouse.settings import Settings
 from lakehouse.trino.catalogs import WRITER_CATALOG
 from lakehouse.trino.client import run_sql
+
+COMMIT_CONFLICT = "ICEBERG_COMMIT_ERROR"
 
 
 def skipped_because(settings: Settings) -> str | None:
@@ -24,6 +27,13 @@ def skipped_because(settings: Settings) -> str | None:
 
 
 def analyze(settings: Settings, table: str) -> None:
-    """ANALYZE `layer.table` in the writer's catalog."""
+    """ANALYZE `layer.table` in the writer's catalog, again when another writer committed to
+    the table while Trino wrote the statistics."""
     layer, name = table.split(".", 1)
-    run_sql(settings, f'analyze {WRITER_CATALOG}."{layer}"."{name}"')
+    for attempt in range(COMMIT_RETRIES):
+        try:
+            run_sql(settings, f'analyze {WRITER_CATALOG}."{layer}"."{name}"')
+            return
+        except PelotonError as exc:
+            if COMMIT_CONFLICT not in str(exc) or attempt == COMMIT_RETRIES - 1:
+                raise
