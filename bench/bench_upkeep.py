@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_trino import TRINO
+from bench_trino import _build as build
 from benchkit import source_database
 
 from lakehouse.ports import free_port
@@ -47,24 +48,10 @@ def _p(times: list[float], q: float) -> float:
 
 
 def _build(settings: Any, scale: str) -> list[int]:
-    from lakehouse.catalog import open_catalog
-    from lakehouse.ingest.files import ingest_athletes, ingest_stages
-    from lakehouse.ingest.telemetry import ingest_telemetry
-    from lakehouse.transform.marts import build_marts
-    from lakehouse.transform.staging import build_reference, build_telemetry
+    """The race simulated, landed and modelled (as bench_trino.py does): its stages."""
     from racesim.scales import get_scale
-    from racesim.simulate import run_simulation
 
-    url = settings.source.url.get_secret_value()
-    print(f"simulating, landing and modelling the {scale} race ...", flush=True)
-    run_simulation(scale, 2023, settings.sources_dir, url)
-    catalog = open_catalog(settings)
-    ingest_telemetry(catalog, url)
-    ingest_stages(catalog, settings.sources_dir / "stages")
-    ingest_athletes(catalog, settings)
-    build_reference(catalog)
-    build_telemetry(catalog)
-    build_marts(catalog)
+    build(settings, scale)
     return list(get_scale(scale).stages)
 
 

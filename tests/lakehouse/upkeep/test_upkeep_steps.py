@@ -1,6 +1,7 @@
 """Upkeep's steps on small tables of a SQLite catalog: compaction, expiry that keeps the
 incremental state and the tags, dead runs' branches, orphan files of a killed write."""
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from cli_helpers import peloton
 from pyiceberg.catalog import Catalog
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
@@ -218,3 +220,31 @@ def test_an_unknown_table_is_refused_naming_the_tables(lake) -> None:
     settings, _, _ = lake
     with pytest.raises(Exception, match=r"no table raw\.nothing in the lakehouse; tables: "):
         maintain(settings, Options(tables=("raw.nothing",)))
+
+
+def test_the_command_line_reports_each_table_and_shows_a_tables_history(lake) -> None:
+    settings, catalog, table = lake
+    _appends(table, 4)
+    env = {"PELOTON_HOME": str(settings.home_dir), "PELOTON_CATALOG__KIND": "sqlite"}
+    env |= {"PELOTON_UPKEEP__SNAPSHOT_MAX_AGE_H": "0", "PELOTON_UPKEEP__SNAPSHOTS_KEPT": "2"}
+    dry = peloton("maintain", "--dry-run", env=env)
+    assert dry.returncode == 0, dry.stderr
+    assert "would rewrite 4 files in 2 partitions" in dry.stdout
+    assert measure(table).data_files == 4
+    done = peloton("maintain", "--table", "raw.readings", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    (report,) = json.loads(done.stdout)
+    assert report["table"] == "raw.readings"
+    assert (report["before"]["data_files"], report["after"]["data_files"]) == (4, 2)
+    assert report["after"]["snapshots"] == 2
+    shown = peloton("tables", "--history", "raw.readings", "--json", env=env)
+    assert shown.returncode == 0, shown.stderr
+    history = json.loads(shown.stdout)
+    current = catalog.load_table("raw.readings").current_snapshot()
+    assert current is not None and history[0]["snapshot_id"] == current.snapshot_id
+    assert history[0]["refs"] == ["main"]
+    assert history[0]["summary"]["peloton.upkeep"] == "compaction"
+    assert history[0]["summary"]["peloton.landed"] == "<state of 2 parts>"
+    unknown = peloton("tables", "--history", "raw.nothing", env=env)
+    assert unknown.returncode == 1
+    assert "no table raw.nothing in the lakehouse" in unknown.stderr
