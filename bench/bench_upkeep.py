@@ -18,6 +18,7 @@ before and after upkeep, and compaction by Trino's optimize beside the Python re
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import tempfile
 import time
@@ -56,10 +57,10 @@ def _build(settings: Any, scale: str) -> list[int]:
 
 
 def _in_commits(table: Any, rows: Any, commits: int) -> None:
-    """`rows` put back in `commits` appends (the table emptied first when it holds rows)."""
-    step = max(1, -(-rows.num_rows // commits))
-    for start in range(0, max(rows.num_rows, 1), step):
-        table.append(rows.slice(start, step))
+    """`rows` appended in exactly `commits` commits (some empty when there are fewer rows)."""
+    bounds = [round(i * rows.num_rows / commits) for i in range(commits + 1)]
+    for start, end in itertools.pairwise(bounds):
+        table.append(rows.slice(start, end - start))
 
 
 def _churn(catalog: Any) -> None:

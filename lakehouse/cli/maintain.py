@@ -14,11 +14,13 @@ if TYPE_CHECKING:
 
 
 def _size(n: int) -> str:
+    """Bytes in the largest unit that keeps the number under 1024."""
+    size, unit = float(n), "B"
     for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n = n / 1024  # type: ignore[assignment]
-    return str(n)
+        if size < 1024 or unit == "GB":
+            break
+        size /= 1024
+    return f"{size:,.0f} B" if unit == "B" else f"{size:,.1f} {unit}"
 
 
 def _print(reports: list[TableReport], dry_run: bool) -> None:

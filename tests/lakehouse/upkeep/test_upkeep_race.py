@@ -23,7 +23,9 @@ from lakehouse.upkeep.maintain import maintain, table_names
 from lakehouse.upkeep.report import TableReport
 from racesim.simulate import run_simulation
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(1800)]
+"""21 pipeline runs with upkeep after each: about 3 minutes on 2 free cores, far more on a
+loaded machine."""
 
 SCHEMA = "upkeep_src"
 RUNS = 21
