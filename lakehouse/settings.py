@@ -213,6 +213,12 @@ class UpkeepSettings(_Part):
     snapshots_kept: int = setting(
         5, "Expiry: the newest snapshots of each table's main kept whatever their age.", ge=1
     )
+    metadata_versions_kept: int = setting(
+        10,
+        "Metadata files (`*.metadata.json`) of earlier versions kept in each table's log; "
+        "older ones are removed with the orphan files.",
+        ge=1,
+    )
     orphan_window_h: float = setting(
         24.0,
         "Safety window (hours): files no snapshot references, and audit branches of dead runs, "

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pyiceberg.exceptions import CommitFailedException
-from pyiceberg.table import Table
+from pyiceberg.table import Table, TableProperties
 from pyiceberg.table.refs import MAIN_BRANCH
 
 from lakehouse.lake.commits import COMMIT_RETRIES, LANDED_KEY, carried_state, landed_summaries
@@ -105,3 +105,15 @@ def expire(table: Table, retention: Retention, now: datetime | None = None) -> i
             if attempt == COMMIT_RETRIES - 1:
                 raise
     return 0
+
+
+def limit_metadata_log(table: Table, versions: int) -> bool:
+    """Keep `versions` earlier metadata files in the table's log (Iceberg's
+    `write.metadata.previous-versions-max`, applied from the table's next commit on): the
+    files that fall off the log are orphans. Whether the property had to be set."""
+    key = TableProperties.METADATA_PREVIOUS_VERSIONS_MAX
+    if table.properties.get(key) == str(versions):
+        return False
+    with table.transaction() as txn:
+        txn.set_properties({key: str(versions)})
+    return True

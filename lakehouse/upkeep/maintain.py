@@ -116,7 +116,10 @@ class Upkeep:
             doomed, checkpoint = expiry.expirable(table, self.retention, self.now)
             first = " (after a commit carrying the state forward)" if checkpoint else ""
             return f"would expire {len(doomed)} snapshots{first}"
-        return f"{expiry.expire(table, self.retention, self.now)} snapshots expired"
+        versions = self.settings.upkeep.metadata_versions_kept
+        limited = expiry.limit_metadata_log(table, versions)
+        log = f"; metadata log limited to {versions} versions" if limited else ""
+        return f"{expiry.expire(table, self.retention, self.now)} snapshots expired{log}"
 
     def branches(self, table: Table) -> str:
         present = [b for b in self.dead_branches if b in table.refs()]

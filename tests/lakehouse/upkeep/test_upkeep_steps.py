@@ -248,3 +248,20 @@ def test_the_command_line_reports_each_table_and_shows_a_tables_history(lake) ->
     unknown = peloton("tables", "--history", "raw.nothing", env=env)
     assert unknown.returncode == 1
     assert "no table raw.nothing in the lakehouse" in unknown.stderr
+
+
+def test_earlier_metadata_files_beyond_the_kept_versions_are_removed(lake) -> None:
+    settings, _, table = lake
+    _appends(table, 12)
+    kept = _settings(settings.home_dir, metadata_versions_kept=3)
+
+    def metadata_files() -> list[Path]:
+        return sorted(Path(table.location().removeprefix("file://"), "metadata").glob("*.json"))
+
+    assert len(metadata_files()) >= 13
+    maintain(kept)
+    maintain(kept)  # the files that fell off the log are orphans by now
+    table.refresh()
+    assert len(table.metadata.metadata_log) <= 3
+    assert len(metadata_files()) <= 3 + 1  # the log and the current file
+    assert landed_fingerprints(table) == {"stage 0": "10", "stage 1": "11"}
