@@ -68,12 +68,12 @@ def _import(settings: Settings, warm: bool) -> None:
         count = import_assets(settings, api)
         console.print(f"{count} asset files imported")
         if warm:
-            _warm(api)
+            warm_charts(api)
     finally:
         api.close()
 
 
-def _warm(api: SupersetApi, workers: int = 3) -> Warmed:
+def warm_charts(api: SupersetApi, workers: int = 3) -> Warmed:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from lakehouse.superset.warm import warm_dashboard
@@ -139,7 +139,7 @@ def warm(
 
     api = SupersetApi(get_settings())
     try:
-        warmed = _warm(api, workers)
+        warmed = warm_charts(api, workers)
     finally:
         api.close()
     print(json.dumps(warmed.summary()))

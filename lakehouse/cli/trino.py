@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -18,20 +20,21 @@ from lakehouse.cli.app import (
     sub_app,
 )
 
+if TYPE_CHECKING:
+    from lakehouse.artifacts import Progress
+
 trino_app = sub_app("The Trino query engine over the lakehouse.")
 app.add_typer(trino_app, name="trino")
 
 
-@trino_app.command()
-def start() -> None:
-    """Install Trino once (Maven Central, checksums verified), configure it, start it, wait."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+@contextmanager
+def download_progress() -> Iterator[tuple[Progress, Callable[[], None]]]:
+    """A transient bar for Trino's download, then its unpacking: the two callbacks of
+    `TrinoServer.start`."""
+    from rich.progress import BarColumn, DownloadColumn, TextColumn, TransferSpeedColumn
+    from rich.progress import Progress as Bar
 
-    from lakehouse.settings import get_settings
-    from lakehouse.trino.server import TrinoServer
-
-    server = TrinoServer(get_settings())
-    with Progress(
+    with Bar(
         TextColumn("{task.description}"),
         BarColumn(),
         DownloadColumn(),
@@ -47,6 +50,17 @@ def start() -> None:
         def unpacking() -> None:
             bar.update(task, description="unpacking Trino")
 
+        yield progress, unpacking
+
+
+@trino_app.command()
+def start() -> None:
+    """Install Trino once (Maven Central, checksums verified), configure it, start it, wait."""
+    from lakehouse.settings import get_settings
+    from lakehouse.trino.server import TrinoServer
+
+    server = TrinoServer(get_settings())
+    with download_progress() as (progress, unpacking):
         info = server.start(progress=progress, on_unpack=unpacking, log=console.print)
     console.print(
         f"Trino {info.version} answers at {info.url}; configuration {info.etc_dir}, log {info.log}",

@@ -10,11 +10,12 @@ import httpx
 
 from lakehouse.errors import PelotonError
 from lakehouse.settings import Settings, require_secret
+from lakehouse.superset.secrets import with_stored_secrets
 
 
 class SupersetApi:
     def __init__(self, settings: Settings) -> None:
-        sup = settings.superset
+        sup = with_stored_secrets(settings).superset
         self.base = sup.url.rstrip("/")
         password = require_secret(
             sup.admin_password, "PELOTON_SUPERSET__ADMIN_PASSWORD", "Superset's admin user"

@@ -1,8 +1,9 @@
 """After the marts change: the dashboards' chart data cache refilled, when Superset is set up.
 
-The pipeline's last step. It runs only when Superset's admin password is set (Superset is part of
-this deployment); a Superset that cannot be reached or a chart that fails is reported as a
-warning, and the data already landed stays landed: `peloton superset warm` repeats the step.
+The pipeline's last step. It runs only when Superset's admin password is set, or the embedded
+demo's is stored under PELOTON_HOME (Superset is part of this deployment); a Superset that cannot
+be reached or a chart that fails is reported as a warning, and the data already landed stays
+landed: `peloton superset warm` repeats the step.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from lakehouse.errors import PelotonError
 from lakehouse.settings import Settings
 from lakehouse.superset.api import SupersetApi
+from lakehouse.superset.secrets import with_stored_secrets
 from lakehouse.superset.warm import Warmed, warm_dashboard
 
 
@@ -21,6 +23,7 @@ def refresh_dashboards(
     warning: Callable[[str], None],
 ) -> Warmed | None:
     """Warm every dashboard chart for every stage; None when skipped or Superset is unreachable."""
+    settings = with_stored_secrets(settings)
     url = settings.superset.url
     if settings.superset.admin_password is None:
         info(

@@ -4,7 +4,8 @@ Superset pins SQLAlchemy < 2 and Peloton needs >= 2, so Superset never shares Pe
 environment: `superset/requirements.txt` is installed with `superset/constraints.txt` into
 PELOTON_HOME/superset/venv, once (again only when either file changes). The metadata database
 (SQLite), the admin user and the roles are created once. The admin password and the secret key
-have no default: starting without them fails and names the variable.
+have no default: starting without them fails and names the variable (for the embedded Superset,
+the ones `peloton demo` generated under PELOTON_HOME are used: lakehouse.superset.secrets).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from lakehouse.assets import part_dir
 from lakehouse.errors import PelotonError
 from lakehouse.processes import stop_process
 from lakehouse.settings import Settings, require_secret
+from lakehouse.superset.secrets import with_stored_secrets
 
 START_TIMEOUT_S = 180.0
 THREADS = 4
@@ -39,7 +41,7 @@ def admin_env(env: dict[str, str], user: str, password: str) -> dict[str, str]:
 
 class SupersetServer:
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+        self.settings = with_stored_secrets(settings)
         self.root = settings.home_dir / "superset"
         self.venv = self.root / "venv"
         self.log = self.root / "superset.log"
