@@ -117,7 +117,7 @@ def _duckdb(catalog: Any) -> Callable[[str], Any]:
     return lambda sql: conn.execute(sql).fetchall()
 
 
-def _build(settings: Any) -> None:
+def _build(settings: Any, scale: str = "full") -> None:
     from lakehouse.catalog import open_catalog
     from lakehouse.ingest.files import ingest_athletes, ingest_stages
     from lakehouse.ingest.telemetry import ingest_telemetry
@@ -126,8 +126,8 @@ def _build(settings: Any) -> None:
     from racesim.simulate import run_simulation
 
     url = settings.source.url.get_secret_value()
-    print("simulating the full race ...", flush=True)
-    run_simulation("full", 2023, settings.sources_dir, url)
+    print(f"simulating the {scale} race ...", flush=True)
+    run_simulation(scale, 2023, settings.sources_dir, url)
     catalog = open_catalog(settings)
     print("landing and modelling it ...", flush=True)
     ingest_telemetry(catalog, url)

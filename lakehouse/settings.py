@@ -216,6 +216,41 @@ class TransformSettings(_Part):
 
 
 @dataclass(frozen=True)
+class UpkeepSettings(_Part):
+    """Table upkeep (`peloton maintain`, the `upkeep` flow): compaction, expiry, orphan files."""
+
+    target_file_mb: int = setting(
+        128, "Compaction: files of a partition are rewritten into files of about this size.", ge=1
+    )
+    min_files: int = setting(
+        2, "Compaction: a partition is rewritten when it has this many small files.", ge=2
+    )
+    snapshot_max_age_h: float = setting(
+        72.0,
+        "Expiry: snapshots older than this (hours) are expired, beyond `snapshots_kept`.",
+        ge=0,
+    )
+    snapshots_kept: int = setting(
+        5, "Expiry: the newest snapshots of each table's main kept whatever their age.", ge=1
+    )
+    metadata_versions_kept: int = setting(
+        10,
+        "Metadata files (`*.metadata.json`) of earlier versions kept in each table's log; "
+        "older ones are removed with the orphan files.",
+        ge=1,
+    )
+    orphan_window_h: float = setting(
+        24.0,
+        "Safety window (hours): files no snapshot references, and audit branches of dead runs, "
+        "are removed once older than this; a write in flight is younger.",
+        ge=0,
+    )
+    lock_wait_s: float = setting(
+        600.0, "How long upkeep waits for a running pipeline to release the lakehouse (s).", ge=0
+    )
+
+
+@dataclass(frozen=True)
 class LLMSettings(_Part):
     """The race bot's language model and embeddings: an OpenAI-compatible endpoint, or offline."""
 
@@ -280,6 +315,7 @@ class Settings:
     )
     llm: LLMSettings = setting(factory=LLMSettings, description="Race bot's model.")
     privacy: PrivacySettings = setting(factory=PrivacySettings, description="Erasure.")
+    upkeep: UpkeepSettings = setting(factory=UpkeepSettings, description="Table upkeep.")
 
     def __init__(self, **values: Any) -> None:
         read = environment_values(Settings, PREFIX, os.environ, Path(".env"))

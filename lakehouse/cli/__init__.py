@@ -12,6 +12,7 @@ import sys
 from lakehouse.cli import run, sim, demo, doctor, check, gif, ask, bot, postgres, superset, trino  # noqa: F401
 from lakehouse.cli import race  # noqa: F401
 from lakehouse.cli import catalog, forget  # noqa: F401
+from lakehouse.cli import maintain  # noqa: F401
 
 # isort: on
 import typer

@@ -95,12 +95,22 @@ def _print_tables(tables: list[dict[str, Any]]) -> None:
 
 
 @app.command()
-def tables(json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def tables(
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    history: str | None = typer.Option(
+        None, "--history", help="Show one table's snapshots, tags and summaries (layer.name)."
+    ),
+) -> None:
     """Every lakehouse table with rows, partitions, snapshots, last commit and location."""
     from lakehouse.catalog import open_catalog
     from lakehouse.inventory import list_lakehouse
     from lakehouse.settings import get_settings
 
+    if history is not None:
+        from lakehouse.cli.history import show_history
+
+        show_history(open_catalog(get_settings()), history, json_output)
+        return
     found = list_lakehouse(open_catalog(get_settings()))
     if json_output:
         print(json.dumps(found, indent=2))

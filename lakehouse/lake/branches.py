@@ -13,7 +13,7 @@ dead run's, and is removed when the run opens its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
@@ -28,6 +28,7 @@ from pyiceberg.table.update import (
 
 from lakehouse.errors import PelotonError
 from lakehouse.lake.atomic import commit_together
+from lakehouse.lake.tags import tag_updates
 
 AUDIT_PREFIX = "audit-"
 
@@ -110,10 +111,17 @@ def _publish_updates(
 
 
 def publish(
-    catalog: Catalog, tables: Iterable[Table], checked: Mapping[str, int], branch: str
+    catalog: Catalog,
+    tables: Iterable[Table],
+    checked: Mapping[str, int],
+    branch: str,
+    tags: Mapping[str, Sequence[str]] | None = None,
 ) -> list[str]:
     """Move each table's main to the snapshot that was checked and remove `branch`, for every
-    table at once; the names of the tables whose main moved."""
+    table at once; the names of the tables whose main moved.
+
+    `tags` names, by table, the tags (lakehouse.lake.tags) set on the published snapshot in
+    the same commit."""
     changes = []
     moved = []
     for table in tables:
@@ -121,6 +129,9 @@ def publish(
         if name not in checked:
             continue
         updates, requirements = _publish_updates(table, checked[name], branch)
+        for tag in (tags or {}).get(name, ()):
+            tagged, required = tag_updates(table, tag, checked[name])
+            updates, requirements = updates + tagged, requirements + required
         current = table.current_snapshot()
         if current is None or current.snapshot_id != checked[name]:
             moved.append(name)

@@ -3,10 +3,16 @@
 Every commit records in its snapshot summary which part it replaced (`peloton.part`), the
 source fingerprint it landed (`peloton.fingerprint`) and the run (`peloton.batch_id`). The
 incremental state lives in the table itself, committed with the data.
+
+Upkeep (lakehouse.upkeep) rewrites files and expires old snapshots. Its commits carry that
+state forward: the summaries of every part's latest commit (`peloton.landed`), so that the
+state survives the expiry of the commits that wrote it, and the version of the data they hold
+(`peloton.data-version`), so that a compaction is not taken for a change of the data.
 """
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
@@ -24,6 +30,10 @@ from lakehouse.lake.definition import TableDef
 PART_KEY = "peloton.part"
 FINGERPRINT_KEY = "peloton.fingerprint"
 BATCH_KEY = "peloton.batch_id"
+LANDED_KEY = "peloton.landed"
+"""In upkeep's commits: every part's latest summary, as JSON (the state carried forward)."""
+DATA_VERSION_KEY = "peloton.data-version"
+"""In upkeep's commits: the id of the snapshot whose data they hold unchanged."""
 COMMIT_RETRIES = 5
 
 
@@ -46,24 +56,53 @@ def landed_fingerprints(table: Table, ref: str = MAIN_BRANCH) -> dict[str, str]:
 
 
 def landed_summaries(table: Table, ref: str = MAIN_BRANCH) -> dict[str, dict[str, str]]:
-    """The snapshot summary of each part's latest commit on `ref`."""
-    found: dict[str, dict[str, str]] = {}
+    """The snapshot summary of each part's latest commit on `ref`.
+
+    The ref's history is read back to the latest commit that carries the whole state forward
+    (`peloton.landed`, written by upkeep), whose older snapshots may have been expired.
+    """
     head = table.refs().get(ref)
     lineage_ids: list[int] = []
     current = table.snapshot_by_id(head.snapshot_id) if head else None
     while current is not None:
         lineage_ids.append(current.snapshot_id)
+        if current.summary is not None and LANDED_KEY in current.summary.additional_properties:
+            break
         parent = current.parent_snapshot_id
         current = table.snapshot_by_id(parent) if parent is not None else None
+    found: dict[str, dict[str, str]] = {}
     for snapshot_id in reversed(lineage_ids):  # oldest first: the latest commit of a part wins
         snapshot = table.snapshot_by_id(snapshot_id)
         summary = snapshot.summary if snapshot else None
         if summary is None:
             continue
+        carried = summary.additional_properties.get(LANDED_KEY)
+        if carried is not None:
+            found = json.loads(carried)
         part, fingerprint = summary.get(PART_KEY), summary.get(FINGERPRINT_KEY)
         if part and fingerprint:
             found[str(part)] = {str(k): str(v) for k, v in summary.additional_properties.items()}
     return found
+
+
+def carried_state(table: Table, ref: str = MAIN_BRANCH) -> dict[str, str]:
+    """The summary properties of a commit that holds `ref`'s data unchanged (upkeep's): every
+    part's latest summary and the version of the data."""
+    return {
+        LANDED_KEY: json.dumps(landed_summaries(table, ref), sort_keys=True),
+        DATA_VERSION_KEY: data_version(table, ref),
+    }
+
+
+def data_version(table: Table, ref: str = MAIN_BRANCH) -> str:
+    """Which data `ref` holds: the id of its latest snapshot that changed the data ("none"
+    without a snapshot); upkeep's commits, which rewrite files or add none, keep it."""
+    head = table.refs().get(ref)
+    snapshot = table.snapshot_by_id(head.snapshot_id) if head else None
+    if snapshot is None:
+        return "none"
+    summary = snapshot.summary.additional_properties if snapshot.summary else {}
+    return str(summary.get(DATA_VERSION_KEY, snapshot.snapshot_id))
 
 
 def lineage(n: int, source: str, batch_id: str, loaded_at: datetime) -> list[pa.Array]:

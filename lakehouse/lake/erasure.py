@@ -46,13 +46,11 @@ from lakehouse.lake.athlete_rows import (
     holds_athlete,
     key_columns,
 )
-from lakehouse.lake.commits import landed_summaries
+from lakehouse.lake.commits import LANDED_KEY, landed_summaries
 from lakehouse.lake.snapshot_files import FileIndex, delete_all, unreferenced
 
 ERASURE_KEY = "peloton.erasure"
 """In an erasure's commits: what they removed (never who)."""
-LANDED_KEY = "peloton.landed"
-"""Every part's latest summary, carried forward in the commit (lakehouse.lake.commits)."""
 ERASURE_BRANCH_PREFIX = "erasure-"
 
 

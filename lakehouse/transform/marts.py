@@ -3,6 +3,8 @@
 A day's marts (results, climb and segment efforts, rider and stage summaries) are recomputed
 when its staging day changed (its recorded fingerprint), or the stages, start list, routes or
 checkpoints changed; the general classification is recomputed from all the results.
+Every mart published with a stage's day is tagged `stage-NN` (lakehouse.lake.tags) in the
+publishing commit, NN the stage number read from the stages table.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
 from lakehouse.errors import PelotonError
-from lakehouse.lake.branches import head, heads, open_audit, publish, run_branch
-from lakehouse.lake.commits import ensure_table, landed_fingerprints, replace
+from lakehouse.lake.branches import heads, open_audit, publish, run_branch
+from lakehouse.lake.commits import data_version, ensure_table, landed_fingerprints, replace
 from lakehouse.lake.definition import TableDef
 from lakehouse.lake.mart_tables import (
     CLIMB_EFFORTS,
@@ -41,6 +43,7 @@ from lakehouse.lake.staging_tables import (
     STAGING_TABLES,
     STAGING_TELEMETRY,
 )
+from lakehouse.lake.tags import stage_tag
 from lakehouse.transform.checks import Check, structural_checks
 from lakehouse.transform.classifications import Award, classification
 from lakehouse.transform.day_marts import day_marts
@@ -56,6 +59,7 @@ from lakehouse.transform.staging import with_lineage
 from lakehouse.transform.tracks import TRACK_COLUMNS, tracks_of_day
 
 MARTS_VERSION = "marts-4"
+MART_NAMES = frozenset(t.name for t in MART_TABLES)
 DAY_TABLES = (
     STAGE_RESULTS,
     CLIMB_EFFORTS,
@@ -94,7 +98,7 @@ def build_marts(
     staging = everything[STAGING_TELEMETRY.name]
     facts = stage_facts(catalog, branch)
     reference = "+".join(
-        str(head(everything[t.name], branch))
+        data_version(everything[t.name], branch)
         for t in (STAGING_STAGES, STAGING_ATHLETES, STAGING_STAGE_ROUTES, STAGING_CHECKPOINTS)
     )
     tables = {t.name: everything[t.name] for t in DAY_TABLES}
@@ -124,7 +128,8 @@ def build_marts(
         days.append(day)
     names = {r.bib: (r.name, r.team) for r in (starters or riders(catalog, branch)).values()}
     inputs = _fingerprint(
-        *(str(head(tables[t.name], branch)) for t in (STAGE_RESULTS, POINTS_AWARDED)), reference
+        *(data_version(tables[t.name], branch) for t in (STAGE_RESULTS, POINTS_AWARDED)),
+        reference,
     )
     total, standings = _classification(
         catalog, tables[STAGE_RESULTS.name], names, Commit(inputs, batch_id, branch)
@@ -133,7 +138,9 @@ def build_marts(
     failed = [c for c in structural_checks(catalog, ref=branch) if not c.ok]
     if failed:
         raise ChecksFailed(failed, branch)
-    published = publish(catalog, everything.values(), checked, branch)
+    stages = sorted({facts[day].stage for day in days})
+    tags = {name: [stage_tag(s) for s in stages] for name in checked if name in MART_NAMES}
+    published = publish(catalog, everything.values(), checked, branch, tags)
     return MartsResult(days, skipped, total, standings, published)
 
 

@@ -22,6 +22,7 @@ from pyiceberg.table.refs import MAIN_BRANCH
 
 from lakehouse.errors import PelotonError
 from lakehouse.lake.commits import (
+    data_version,
     ensure_table,
     landed_fingerprints,
     lineage,
@@ -58,8 +59,8 @@ class StagedResult:
 
 
 def snapshot_id(table: Table) -> str:
-    snapshot = table.current_snapshot()
-    return "none" if snapshot is None else str(snapshot.snapshot_id)
+    """Which data the table's main holds (a compaction or expiry does not change it)."""
+    return data_version(table)
 
 
 def with_lineage(data: pa.Table, definition: TableDef, source: str, batch_id: str) -> pa.Table:
