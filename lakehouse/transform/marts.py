@@ -74,6 +74,8 @@ class MartsResult:
     standings: int
     published: list[str]
     """The tables whose main moved to the audited version."""
+    checks: tuple[Check, ...] = ()
+    """The checks run on the audit branch before publishing (all passed)."""
 
 
 def _fingerprint(*parts: str) -> str:
@@ -130,11 +132,12 @@ def build_marts(
         catalog, tables[STAGE_RESULTS.name], names, Commit(inputs, batch_id, branch)
     )
     checked = heads(everything.values(), branch)
-    failed = [c for c in structural_checks(catalog, ref=branch) if not c.ok]
+    checks = structural_checks(catalog, ref=branch)
+    failed = [c for c in checks if not c.ok]
     if failed:
-        raise ChecksFailed(failed, branch)
+        raise ChecksFailed(failed, branch, checks)
     published = publish(catalog, everything.values(), checked, branch)
-    return MartsResult(days, skipped, total, standings, published)
+    return MartsResult(days, skipped, total, standings, published, tuple(checks))
 
 
 def open_run(catalog: Catalog, batch_id: str) -> dict[str, Table]:
@@ -149,9 +152,11 @@ def open_run(catalog: Catalog, batch_id: str) -> dict[str, Table]:
 class ChecksFailed(PelotonError):
     """The marts written on the audit branch failed a check: nothing was published."""
 
-    def __init__(self, failed: list[Check], branch: str) -> None:
+    def __init__(self, failed: list[Check], branch: str, checks: list[Check] | None = None) -> None:
         self.failed = failed
         self.branch = branch
+        self.checks = checks if checks is not None else failed
+        """Every check run, passed ones included."""
         lines = [f"{c.table}: {c.name}: {c.detail}; e.g. {c.examples[:3]}" for c in failed]
         super().__init__(
             "the marts failed their checks and were not published (readers keep the previous "
