@@ -25,7 +25,7 @@ from lakehouse.catalog import open_catalog
 from lakehouse.ingest.selection import select
 from lakehouse.lake.lock import lakehouse_lock
 from lakehouse.pipeline.alerts import Alert, alert_for, find_faults
-from lakehouse.pipeline.deliveries import find_undelivered, stage_index
+from lakehouse.pipeline.deliveries import find_undelivered, find_unfinished, stage_index
 from lakehouse.pipeline.graph import Status, Step, blocked_by, selected
 from lakehouse.pipeline.night import Night, StepOutcome
 from lakehouse.pipeline.summary import summary_markdown
@@ -85,9 +85,10 @@ def review(night: Night, steps: list[Step], title: str) -> None:
     try:
         catalog = open_catalog(settings)
         missing, index = find_undelivered(catalog), stage_index(catalog)
+        partial = find_unfinished(catalog)
     except Exception as exc:  # the catalog itself may be what failed tonight
         get_run_logger().warning("undelivered days not looked for: %s", exc)
-        missing, index = [], {}
+        missing, index, partial = [], {}, []
     faults = find_faults(
         night,
         steps,
@@ -95,6 +96,7 @@ def review(night: Night, steps: list[Step], title: str) -> None:
         index,
         settings.alerts.quarantine_share,
         settings.source.schema_name,
+        partial,
     )
     create_markdown_artifact(
         key="nightly-summary",

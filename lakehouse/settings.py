@@ -232,9 +232,9 @@ class AlertSettings(_Part):
         "the run's logs and summary artifact.",
     )
     quarantine_share: float = setting(
-        0.02,
+        0.0,
         "Share of a source part's rows (a telemetry day, a file) quarantined above which the "
-        "run alerts (0.02: 2 %).",
+        "run alerts (0: any quarantined row; 0.01: more than 1 %).",
         ge=0,
     )
 

@@ -2,8 +2,9 @@
 and the fix. Pure functions of the run's outcome (no Prefect, no network).
 
 A fault is one of: a step that failed, a check that failed (the marts were then not
-published), a stage of the index whose day a source has not delivered, or a source part whose
-quarantined rows are above the threshold share of its rows. A run with none sends nothing.
+published), a stage of the index whose day a source has not delivered or delivered in part
+(lakehouse.pipeline.deliveries), or a source part whose quarantined rows are above the
+threshold share of its rows. A run with none sends nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from lakehouse.lake.raw_tables import ATHLETES, STAGE_ROUTES, STAGES, TELEMETRY
-from lakehouse.pipeline.deliveries import Undelivered
+from lakehouse.pipeline.deliveries import Undelivered, Unfinished
 from lakehouse.pipeline.graph import Step
 from lakehouse.pipeline.night import Night
 from lakehouse.transform.checks import Check
@@ -24,6 +25,7 @@ from lakehouse.transform.marts import ChecksFailed
 FAILED_STEP = "step failed"
 FAILED_CHECK = "check failed"
 NOT_DELIVERED = "day not delivered"
+PARTLY_DELIVERED = "day delivered in part"
 QUARANTINE = "quarantine above threshold"
 NO_DAY = "-"
 
@@ -164,6 +166,22 @@ def _undelivered_faults(missing: Sequence[Undelivered], schema: str) -> list[Fau
     return faults
 
 
+def _unfinished_faults(partial: Sequence[Unfinished]) -> list[Fault]:
+    return [
+        Fault(
+            PARTLY_DELIVERED,
+            TELEMETRY.name,
+            u.day.isoformat(),
+            f"stage {u.stage}: only {u.finished} of {u.riders} riders' telemetry reaches the "
+            "finish; the marts show the others as abandoned",
+            "the rest of the day usually comes with the next delivery: the next run lands it "
+            "and rebuilds the stage and what depends on it. If it does not come, ask the "
+            f"provider to send the day again (then `peloton run --day {u.day}`)",
+        )
+        for u in partial
+    ]
+
+
 def find_faults(
     night: Night,
     steps: Sequence[Step],
@@ -171,6 +189,7 @@ def find_faults(
     index: Mapping[int, date],
     quarantine_share: float,
     schema: str,
+    partial: Sequence[Unfinished] = (),
 ) -> list[Fault]:
     """Every fault of the run, the failed steps first."""
     by_name = {s.name: s for s in steps}
@@ -182,6 +201,7 @@ def find_faults(
             step = by_name.get(outcome.name)
             faults.append(_step_fault(step, outcome.name, outcome.error, outcome.detail))
     faults += _undelivered_faults(missing, schema)
+    faults += _unfinished_faults(partial)
     faults += _quarantine_faults(night.ingestion().rows(), index, quarantine_share)
     return faults
 

@@ -5,21 +5,30 @@ it lists is expected in the two other day-sliced sources: its day's telemetry pa
 (`raw.telemetry`) and its route file (`raw.stage_routes`). A listed stage missing from either
 after the night's ingestion is an undelivered day. The calendar is not the expectation: a race
 replayed from another year, or a rest day, would otherwise look undelivered.
+
+A day delivered in part (the rest of its telemetry still to come) has a partition, but its
+riders' tracks stop before the finish: after the transform, a stage where fewer than half the
+riders with telemetry reached the finish (`marts.stage_results`) is a day delivered in part.
+Real abandons are a few riders a stage, never half the field.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import NoSuchTableError
 
+from lakehouse.lake.mart_tables import STAGE_RESULTS
 from lakehouse.lake.raw_tables import STAGE_ROUTES, STAGES, TELEMETRY
 from lakehouse.lake.readers import read_all
 
 EPOCH = date(1970, 1, 1)
+MIN_FINISHERS = 0.5
+"""The share of a stage's riders with telemetry below which its day was delivered in part."""
 
 
 @dataclass(frozen=True)
@@ -74,3 +83,38 @@ def find_undelivered(catalog: Catalog) -> list[Undelivered]:
         landed_days(catalog, TELEMETRY.name),
         landed_days(catalog, STAGE_ROUTES.name),
     )
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A stage whose riders' tracks mostly stop before the finish: its day came in part."""
+
+    stage: int
+    day: date
+    finished: int
+    riders: int
+
+
+def unfinished(results: Iterable[Mapping[str, Any]]) -> list[Unfinished]:
+    """The stages of `marts.stage_results` rows (stage, stage_date, status) where fewer than
+    MIN_FINISHERS of the riders finished (in or outside the time limit)."""
+    riders: dict[tuple[int, date], list[int]] = {}
+    for row in results:
+        counts = riders.setdefault((row["stage"], row["stage_date"]), [0, 0])
+        counts[0] += row["status"] != "abandoned"
+        counts[1] += 1
+    return [
+        Unfinished(stage, day, done, total)
+        for (stage, day), (done, total) in sorted(riders.items())
+        if done < MIN_FINISHERS * total
+    ]
+
+
+def find_unfinished(catalog: Catalog) -> list[Unfinished]:
+    """The published stages whose day came in part."""
+    try:
+        table = catalog.load_table(STAGE_RESULTS.name)
+    except NoSuchTableError:
+        return []
+    scan = table.scan(selected_fields=("stage", "stage_date", "status"))
+    return unfinished(scan.to_arrow().to_pylist())

@@ -97,20 +97,23 @@ def test_nights_reprocess_only_what_changed_and_a_failed_check_skips_the_consume
     summary = _summary()
     assert "| ingest_telemetry | completed |" in summary and "| bot_index | completed |" in summary
     assert "| marts.stage_results | unique key | passed |" in summary
-    assert "None: nothing to report." in summary
-    assert hook.messages == []
+    late_day = late.removeprefix("telemetry_").replace("_", "-")
+    (message,) = hook.messages
+    assert "1 fault (day delivered in part)" in message["text"].splitlines()[0]
+    assert f"day delivered in part: raw.telemetry, day {late_day}: stage" in message["text"]
+    assert "| day delivered in part | raw.telemetry |" in summary
 
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f"insert into {OWN_SCHEMA}.telemetry select * from {OWN_SCHEMA}.held")
     second = nightly()
     assert set(_steps(second).values()) == {"completed"}
     landed = {r.day.isoformat(): r.skipped for r in second.ingestion().telemetry}
-    late_day = late.removeprefix("telemetry_").replace("_", "-")
     assert landed == {day: day != late_day for day in landed}
     staged, result = second.transform()
     assert [s.day.isoformat() for s in staged if not s.skipped] == [late_day]
     assert [d.isoformat() for d in result.days] == [late_day]
-    assert hook.messages == []
+    assert len(hook.messages) == 1  # the whole day is in: nothing to report tonight
+    assert "None: nothing to report." in _summary()
 
     real_checks = marts.structural_checks
     bad = Check(
@@ -138,9 +141,8 @@ def test_nights_reprocess_only_what_changed_and_a_failed_check_skips_the_consume
         "gif_exports": "skipped",
         "bot_index": "skipped",
     }
-    (message,) = hook.messages
-    text = message["text"]
-    assert "1 fault (check failed)" in text.splitlines()[0]
+    text = hook.messages[-1]["text"]
+    assert len(hook.messages) == 2 and "1 fault (check failed)" in text.splitlines()[0]
     assert "check failed: marts.stage_results, day 2023-07-19: rider speeds: 1 row above" in text
     assert "Fix: nothing was published, readers keep the previous marts" in text
     assert "| marts.stage_results | rider speeds | FAILED |" in _summary()

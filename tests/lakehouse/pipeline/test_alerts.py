@@ -8,11 +8,12 @@ from lakehouse.pipeline.alerts import (
     FAILED_CHECK,
     FAILED_STEP,
     NOT_DELIVERED,
+    PARTLY_DELIVERED,
     QUARANTINE,
     alert_for,
     find_faults,
 )
-from lakehouse.pipeline.deliveries import Undelivered, undelivered
+from lakehouse.pipeline.deliveries import Undelivered, Unfinished, undelivered, unfinished
 from lakehouse.pipeline.graph import Status, Step
 from lakehouse.pipeline.night import Night, StepOutcome
 from lakehouse.pipeline.summary import summary_markdown
@@ -97,3 +98,19 @@ def test_quarantine_at_the_threshold_is_not_a_fault() -> None:
     night = _night(StepOutcome("ingest_telemetry", Status.COMPLETED, result=[day]))
     assert find_faults(night, STEPS, [], INDEX, 0.02, "race") == []
     assert len(find_faults(night, STEPS, [], INDEX, 0.019, "race")) == 1
+
+
+def test_a_stage_most_riders_do_not_finish_was_delivered_in_part() -> None:
+    def rows(stage: int, finished: int, abandoned: int) -> list[dict[str, object]]:
+        day = INDEX[stage]
+        return [{"stage": stage, "stage_date": day, "status": "finished"}] * finished + [
+            {"stage": stage, "stage_date": day, "status": "abandoned"}
+        ] * abandoned
+
+    results = rows(4, 7, 1) + rows(5, 3, 5) + rows(6, 4, 4)
+    partial = unfinished(results)
+    assert partial == [Unfinished(5, INDEX[5], 3, 8)]
+    (fault,) = find_faults(_night(), STEPS, [], INDEX, 0.0, "race", partial)
+    assert (fault.kind, fault.table, fault.day) == (PARTLY_DELIVERED, "raw.telemetry", "2024-06-03")
+    assert "only 3 of 8 riders' telemetry reaches the finish" in fault.detail
+    assert "peloton run --day 2024-06-03" in fault.fix
