@@ -51,7 +51,10 @@ def load_flow(step: Step) -> Flow[..., Any]:
 
 def run_step(step: Step, parameters: dict[str, Any]) -> StepOutcome:
     """Run the step's flow as a subflow with the run's parameters it declares."""
-    subflow = load_flow(step)
+    try:
+        subflow = load_flow(step)
+    except Exception as exc:  # a step that cannot be loaded fails alone, like one that raised
+        return StepOutcome(step.name, Status.FAILED, detail=f"cannot load {step.flow}", error=exc)
     accepted = inspect.signature(subflow.fn).parameters
     given = {k: v for k, v in parameters.items() if k in accepted}
     started = time.monotonic()

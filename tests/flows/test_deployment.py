@@ -94,6 +94,7 @@ def _inspect(env: dict[str, str], name: str) -> dict[str, Any]:
     return found
 
 
+@pytest.mark.timeout(1200)  # a server, a worker and the pipeline's flow run on 2 shared cores
 def test_deployment_runs_on_a_process_worker(
     server: dict[str, str], report: SimulationReport
 ) -> None:
