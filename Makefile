@@ -69,6 +69,7 @@ bench-truth: install ## benchmark: truth tolerances over seeds 1-20 at tiny scal
 	$(PY) bench/bench_truth.py --seeds 1-20 --route-set climb-foot
 	$(PY) bench/bench_truth.py --seeds 1-20 --route-set summit-finish
 	$(PY) bench/bench_truth.py --seeds 1-20 --route-set backwards
+	$(PY) bench/bench_truth.py --seeds 1-20 --route-set out-and-back
 
 bench-trino: install ## benchmark: dashboard queries on the full Tour, Trino beside DuckDB
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"

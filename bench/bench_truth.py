@@ -106,6 +106,9 @@ def run(chosen: list[int], scale: str, routes: Path | None) -> None:
                 + (f"  FAILED: {', '.join(bad)}" if bad else ""),
                 flush=True,
             )
+            across = next(f for f in figures if f.name.startswith("climb efforts timed across"))
+            for e in across.examples:  # efforts beyond 2 s whose line a GPS dropout hides
+                print(f"      across a {e['dropout_s']} s dropout: {e}", flush=True)
     print(f"{'max':>4} " + " ".join(f"{worst[name]:>8.3f}" for name in COLUMNS))
     for seed, bad in failed.items():
         print(f"seed {seed}: failed {', '.join(bad)}")

@@ -149,6 +149,26 @@ class SupersetSettings(_Part):
 
 
 @dataclass(frozen=True)
+class GifsSettings(_Part):
+    """The server of the flyby exports (`peloton gif serve`), linked from the dashboards."""
+
+    host: str = setting("127.0.0.1", "Address the exports server binds to.")
+    port: int = setting(8097, "Port of the exports server.", ge=1)
+    public_url: str | None = setting(
+        None,
+        "Where browsers reach the exports server, for the dashboards' links "
+        "(unset: http://HOST:PORT).",
+    )
+    link_expiry_s: int = setting(
+        3600, "Lifetime of a presigned link to a GIF in an S3 warehouse (s, at most 7 days).", ge=1
+    )
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+@dataclass(frozen=True)
 class SheetsSettings(_Part):
     """The Google Sheet that holds the athletes list."""
 
@@ -258,6 +278,7 @@ class Settings:
     storage: StorageSettings = setting(factory=StorageSettings, description="Storage.")
     trino: TrinoSettings = setting(factory=TrinoSettings, description="Trino.")
     superset: SupersetSettings = setting(factory=SupersetSettings, description="Superset.")
+    gifs: GifsSettings = setting(factory=GifsSettings, description="Flyby exports server.")
     sheets: SheetsSettings = setting(factory=SheetsSettings, description="Athletes sheet.")
     files: FilesSettings = setting(factory=FilesSettings, description="File sources.")
     transform: TransformSettings = setting(

@@ -227,7 +227,8 @@ def make_riders(n_teams: int, seed: int) -> list[Rider]:
     rng = np.random.default_rng([seed, 1])
     names = [f"{g} {s}" for g in GIVEN_NAMES for s in SURNAMES]
     picked = rng.choice(len(names), size=len(TEAMS) * len(ROLES), replace=False)
-    strava_ids = rng.choice(np.arange(10_000_000, 99_999_999), size=len(picked), replace=False)
+    # the ids of `choice(np.arange(10_000_000, 99_999_999), ...)`, without the 90-million array
+    strava_ids = 10_000_000 + rng.choice(89_999_999, size=len(picked), replace=False)
     riders: list[Rider] = []
     for t, (team, code) in enumerate(TEAMS):
         team_nat = NATIONALITIES[int(rng.integers(len(NATIONALITIES)))]

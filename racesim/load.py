@@ -89,18 +89,44 @@ class TelemetryLoader:
 
     def load_day(self, day: date, table: pa.Table) -> int:
         """Create the day's partition and bulk-ingest its rows."""
+        started = time.perf_counter()
+        s, name, end = self.schema, partition_name(day), day + timedelta(days=1)
+        self._execute(
+            f"create table {s}.{name} partition of {s}.telemetry for values "
+            f"from ('{day.isoformat()} 00:00:00+00') to ('{end} 00:00:00+00')"
+        )
+        self.ingest_seconds += time.perf_counter() - started
+        return self._ingest(day, table)
+
+    def append_day(self, day: date, table: pa.Table) -> int:
+        """Add rows to the day's existing partition (a late delivery)."""
+        return self._ingest(day, table)
+
+    def replace_day(self, day: date, table: pa.Table) -> int:
+        """Empty the day's existing partition and fill it again (a day sent again)."""
+        self._execute(f"truncate {self.schema}.{partition_name(day)}")
+        self.rows[partition_name(day)] = 0
+        return self._ingest(day, table)
+
+    def _ingest(self, day: date, table: pa.Table) -> int:
         name = partition_name(day)
         started = time.perf_counter()
-        self._execute(
-            f"create table {self.schema}.{name} partition of {self.schema}.telemetry for values "
-            f"from ('{day.isoformat()} 00:00:00+00') to ('{day + timedelta(days=1)} 00:00:00+00')"
-        )
         with self.conn.cursor() as cur:
             count = cur.adbc_ingest(name, table, mode="append", db_schema_name=self.schema)
         rows = int(count) if count is not None and count >= 0 else table.num_rows
-        self.rows[name] = rows
+        self.rows[name] = self.rows.get(name, 0) + rows
         self.ingest_seconds += time.perf_counter() - started
         return rows
+
+    def has_run(self, key: str, value: str | int) -> bool:
+        """Whether a run whose manifest has `key` = `value` was recorded."""
+        with self.conn.cursor() as cur:
+            cur.execute(
+                f"select count(*) from {self.schema}.sim_runs where manifest ->> $1 = $2",
+                parameters=(key, str(value)),
+            )
+            row = cur.fetchone()
+        return bool(row and row[0])
 
     def record_run(self, seed: int, scale: str, manifest: dict[str, Any]) -> None:
         """Log the load in sim_runs, in the same transaction."""
@@ -113,8 +139,11 @@ class TelemetryLoader:
 
 
 @contextmanager
-def open_loader(url: str, schema: str = "race") -> Iterator[TelemetryLoader]:
-    """A loader inside one transaction: committed when the block ends, rolled back on error."""
+def open_loader(url: str, schema: str = "race", replace: bool = True) -> Iterator[TelemetryLoader]:
+    """A loader inside one transaction: committed when the block ends, rolled back on error.
+
+    `replace`: start from an empty telemetry table (a new run); else add to the table as it is.
+    """
     if not schema.isidentifier():
         raise SimulationError(f"schema {schema!r}: expected a plain SQL identifier")
     try:
@@ -125,7 +154,8 @@ def open_loader(url: str, schema: str = "race") -> Iterator[TelemetryLoader]:
         ) from None
     try:
         loader = TelemetryLoader(conn, schema)
-        loader.prepare()
+        if replace:
+            loader.prepare()
         yield loader
         conn.commit()
     except BaseException:

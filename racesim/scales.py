@@ -32,6 +32,13 @@ SCALES: dict[str, Scale] = {
             tuple(range(1, 22)),
             "the whole Tour: 22 teams, 21 stages, about 28 million rows",
         ),
+        Scale(
+            "tour-lite",
+            2,
+            tuple(range(1, 22)),
+            "2 teams (16 riders, about 9 with telemetry), all 21 stages: about 2.3 million "
+            "rows; a whole Tour day by day in tests (`peloton race`)",
+        ),
     )
 }
 DEMO_SCALE = "small"

@@ -42,34 +42,54 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+Table = tuple[Sequence[str], Sequence[Sequence[object]]]
+"""A sheet as a header and rows of values (None for an empty cell)."""
+
+
+def rider_table(riders: Sequence[Rider]) -> Table:
+    """The athletes sheet's header and one row per rider."""
+    return SHEET_COLUMNS, [list(rider.sheet_row().values()) for rider in riders]
+
+
 def athletes_csv(riders: Sequence[Rider]) -> bytes:
     """The sheet as CSV: header, one row per rider, ISO dates, empty cells for missing ids."""
+    return table_csv(rider_table(riders))
+
+
+def table_csv(table: Table) -> bytes:
+    header, rows = table
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(SHEET_COLUMNS)
-    for rider in riders:
-        writer.writerow(["" if v is None else v for v in rider.sheet_row().values()])
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
     return buffer.getvalue().encode("utf-8")
 
 
 def athletes_xlsx(riders: Sequence[Rider]) -> bytes:
     """The sheet as an XLSX workbook with typed cells, bold frozen header, fixed dates."""
+    return table_xlsx(rider_table(riders))
+
+
+def table_xlsx(table: Table) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    header, rows = table
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "athletes"
-    sheet.append(list(SHEET_COLUMNS))
+    sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    for rider in riders:
-        sheet.append(list(rider.sheet_row().values()))
-    date_col = SHEET_COLUMNS.index("birth_date") + 1
-    for row in sheet.iter_rows(min_row=2, min_col=date_col, max_col=date_col):
-        row[0].number_format = "yyyy-mm-dd"
+    for row in rows:
+        sheet.append(list(row))
+    if "birth_date" in header:
+        date_col = list(header).index("birth_date") + 1
+        for cells in sheet.iter_rows(min_row=2, min_col=date_col, max_col=date_col):
+            cells[0].number_format = "yyyy-mm-dd"
     workbook.properties.created = FIXED_TIME
     workbook.properties.modified = FIXED_TIME
     workbook.properties.creator = "Peloton racesim"
@@ -101,24 +121,31 @@ def _fix_zip_times(data: bytes) -> bytes:
 
 def write_athletes(riders: Sequence[Rider], out_dir: Path) -> tuple[Path, Path]:
     """Write athletes.csv and athletes.xlsx into `out_dir`; return their paths."""
+    return write_sheet(rider_table(riders), out_dir)
+
+
+def write_sheet(table: Table, out_dir: Path) -> tuple[Path, Path]:
+    """Write a sheet as athletes.csv and athletes.xlsx into `out_dir`; return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, xlsx_path = out_dir / "athletes.csv", out_dir / "athletes.xlsx"
-    _atomic_write(csv_path, athletes_csv(riders))
-    _atomic_write(xlsx_path, athletes_xlsx(riders))
+    _atomic_write(csv_path, table_csv(table))
+    _atomic_write(xlsx_path, table_xlsx(table))
     return csv_path, xlsx_path
 
 
 def sheet_values(riders: Sequence[Rider]) -> list[list[Any]]:
     """Header and rows as the Sheets API takes them: numbers, ISO date strings, "" for None."""
-    rows: list[list[Any]] = [list(SHEET_COLUMNS)]
-    for rider in riders:
-        rows.append(
-            [
-                "" if v is None else v.isoformat() if isinstance(v, date) else v
-                for v in rider.sheet_row().values()
-            ]
+    return table_values(rider_table(riders))
+
+
+def table_values(table: Table) -> list[list[Any]]:
+    header, rows = table
+    values: list[list[Any]] = [list(header)]
+    for row in rows:
+        values.append(
+            ["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row]
         )
-    return rows
+    return values
 
 
 def _replace_values(
@@ -131,7 +158,7 @@ def _replace_values(
     try:
         sheet = book.worksheet(settings.worksheet)
     except gspread.WorksheetNotFound:
-        sheet = book.add_worksheet(settings.worksheet, rows=len(values), cols=len(SHEET_COLUMNS))
+        sheet = book.add_worksheet(settings.worksheet, rows=len(values), cols=len(values[0]))
     sheet.clear()
     # one call for header and rows; RAW keeps ISO date strings as text, numbers as numbers
     sheet.update(values, "A1", raw=True)
@@ -150,7 +177,17 @@ def push_athletes(
     `delays_s` (so `len(delays_s) + 1` tries in all); then the push fails with the spreadsheet
     id and the HTTP status. Credentials and tokens are never part of a message.
     """
-    values = sheet_values(riders)
+    return push_table(rider_table(riders), settings, delays_s, sleep)
+
+
+def push_table(
+    table: Table,
+    settings: SheetsSettings,
+    delays_s: Sequence[float] = (1.0, 2.0),
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
+    """Replace the worksheet's content with `table`; retries and errors as `push_athletes`."""
+    values = table_values(table)
     return call_sheets(
         lambda client: _replace_values(client, settings, values),
         settings,

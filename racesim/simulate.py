@@ -159,9 +159,7 @@ def run_simulation(
     started = time.perf_counter()
     get_scale(scale_name)
     out_dir = out_dir.resolve()
-    partial = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+    partial = fresh_partial(out_dir)
     try:
         race = simulate_race(scale_name, seed, data_dir)
         if progress:
@@ -196,14 +194,23 @@ def run_simulation(
                 "loaded": url is not None,
             },
         )
-        _swap(partial, out_dir)
+        swap_in(partial, out_dir)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _swap(partial: Path, out_dir: Path) -> None:
+def fresh_partial(out_dir: Path) -> Path:
+    """An empty folder beside `out_dir` to write a run into, before `swap_in`."""
+    partial = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    return partial
+
+
+def swap_in(partial: Path, out_dir: Path) -> None:
+    """Put `partial` in the place of `out_dir`, the old folder removed."""
     old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
     if out_dir.exists():
         out_dir.rename(old)

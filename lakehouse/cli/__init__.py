@@ -10,6 +10,7 @@ import sys
 # these imports is the order of `peloton --help`.
 # isort: off
 from lakehouse.cli import run, sim, demo, doctor, check, gif, ask, bot, postgres, superset, trino  # noqa: F401
+from lakehouse.cli import race  # noqa: F401
 
 # isort: on
 import typer

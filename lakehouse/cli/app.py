@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, cast
 import typer
 
 if TYPE_CHECKING:
+    from socketserver import BaseServer
+
     from rich.console import Console
     from rich.table import Table
 
@@ -99,3 +101,14 @@ def new_table(*headers: str, **options: Any) -> Table:
     from rich.table import Table
 
     return Table(*headers, **options)
+
+
+def serve_until_interrupted(server: BaseServer, banner: str) -> None:
+    """Print `banner`, then serve until Ctrl-C; the socket is closed either way."""
+    console.print(f"{banner} (Ctrl-C stops it)", highlight=False)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lakehouse.cli.app import app, console, err_console, sub_app
+from lakehouse.cli.app import app, err_console, serve_until_interrupted, sub_app
 
 bot_app = sub_app("The race bot as a service.")
 app.add_typer(bot_app, name="bot")
@@ -23,10 +23,4 @@ def serve(
     with err_console.status("opening the bot's index and the race's names"):
         ctx = open_context(get_settings())
     server = make_server(ctx, host, port)
-    console.print(f"The race bot answers at http://{host}:{port}/ (Ctrl-C stops it)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_until_interrupted(server, f"The race bot answers at http://{host}:{port}/")

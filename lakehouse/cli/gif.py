@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from lakehouse.cli.app import app, console, sub_app
+from lakehouse.cli.app import app, console, serve_until_interrupted, sub_app
 from lakehouse.errors import PelotonError
 
 if TYPE_CHECKING:
@@ -135,3 +135,25 @@ def gallery(
         f"{made.folder / 'index.html'}: {len(made.pages) - 1} stage pages, {made.gifs} GIFs",
         highlight=False,
     )
+
+
+@gif_app.command("serve")
+def serve(
+    port: int | None = typer.Option(
+        None, "--port", help="Port to listen on (default PELOTON_GIFS__PORT)."
+    ),
+) -> None:
+    """Serve the gallery and the GIFs over HTTP (the dashboards link here) until Ctrl-C."""
+    from lakehouse.catalog import open_catalog
+    from lakehouse.gifs.server import exports_server
+    from lakehouse.settings import get_settings
+
+    settings = get_settings()
+    server = exports_server(
+        open_catalog(settings),
+        settings,
+        lambda line: console.print(line, highlight=False, markup=False),
+        port,
+    )
+    bound = server.server_address[1]
+    serve_until_interrupted(server, f"Flyby exports at http://{settings.gifs.host}:{bound}/")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,29 +15,18 @@ from racesim.scales import SCALES, get_scale
 
 if TYPE_CHECKING:
     from lakehouse.settings import Settings
-    from racesim.simulate import SimulationReport
+    from racesim.simulate import Progress, SimulationReport
 
 
-def simulate_sources(
-    settings: Settings,
-    scale: str,
-    seed: int,
-    out: Path | None,
-    load: bool = True,
-    routes: Path | None = None,
-) -> SimulationReport:
-    """Run the simulator with a progress bar, load the database, push the sheet if configured."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+@contextmanager
+def simulation_progress(url: str | None, scale: str, seed: int) -> Iterator[Progress]:
+    """The source database (password masked), then a progress bar for a simulation run."""
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
 
-    from lakehouse.postgres.connect import source_url
-    from racesim.simulate import run_simulation
-
-    get_scale(scale)
-    out_dir = out or settings.home_dir / "sources"
-    url = source_url(settings) if load else None
     if url is not None:
         console.print(f"Source database: {mask_url(url)}", highlight=False)
-    with Progress(
+    with Bar(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
@@ -48,6 +39,25 @@ def simulate_sources(
         def progress(what: str, done: int, total: int) -> None:
             bar.update(task, description=what, completed=done, total=total)
 
+        yield progress
+
+
+def simulate_sources(
+    settings: Settings,
+    scale: str,
+    seed: int,
+    out: Path | None,
+    load: bool = True,
+    routes: Path | None = None,
+) -> SimulationReport:
+    """Run the simulator with a progress bar, load the database, push the sheet if configured."""
+    from lakehouse.postgres.connect import source_url
+    from racesim.simulate import run_simulation
+
+    get_scale(scale)
+    out_dir = out or settings.home_dir / "sources"
+    url = source_url(settings) if load else None
+    with simulation_progress(url, scale, seed) as progress:
         report = run_simulation(
             scale, seed, out_dir, url, progress, data_dir=routes, schema=settings.source.schema_name
         )

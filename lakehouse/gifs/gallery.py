@@ -9,12 +9,14 @@ warehouse's bucket.
 from __future__ import annotations
 
 import html
-import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pyiceberg.catalog import Catalog
+from pyiceberg.exceptions import NoSuchTableError
+from pyiceberg.table import Table
 
 from lakehouse.assets import part_dir
 from lakehouse.errors import PelotonError
@@ -22,6 +24,7 @@ from lakehouse.lake.gif_tables import GIF_EXPORTS
 from lakehouse.templates import render as fill
 
 TEMPLATES = "templates"
+STYLESHEET = "gallery.css"
 
 
 @dataclass(frozen=True)
@@ -52,53 +55,74 @@ def _figure(row: dict[str, object], src: str) -> str:
     )
 
 
-def write_gallery(catalog: Catalog, out: Path) -> Gallery:
-    """Write index.html, stage-NN.html and the GIFs under `out`; refused when nothing is indexed."""
+def export_rows(catalog: Catalog) -> tuple[Table, list[dict[str, object]]]:
+    """`marts.gif_exports` and its rows, stage by stage; refused when nothing is indexed."""
     try:
         table = catalog.load_table(GIF_EXPORTS.name)
-    except Exception:  # the table does not exist yet
+    except NoSuchTableError:
         table = None
     rows = table.scan().to_arrow().to_pylist() if table is not None else []
-    if not rows:
+    if table is None or not rows:
         raise PelotonError(
             f"{GIF_EXPORTS.name} holds no export yet: run the gif_exports flow first "
             "(`peloton gif export`)"
         )
-    assert table is not None
-    out.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(part_dir("gifs") / TEMPLATES / "gallery.css", out / "gallery.css")
+    return table, sorted(rows, key=lambda r: (int(str(r["stage"])), str(r["export_id"])))
+
+
+def page_name(stage: int) -> str:
+    return f"stage-{stage:02d}.html"
+
+
+def gallery_pages(
+    rows: list[dict[str, object]], src: Callable[[dict[str, object]], str]
+) -> dict[str, str]:
+    """index.html and a page per stage (by file name), each GIF shown from `src(row)`."""
     stages: dict[int, list[dict[str, object]]] = {}
-    for row in sorted(rows, key=lambda r: (r["stage"], r["export_id"])):
+    for row in rows:
         stages.setdefault(int(str(row["stage"])), []).append(row)
-    pages, index_rows = [], []
+    pages, index_rows = {}, []
     for stage, exports in stages.items():
-        folder = out / f"stage-{stage:02d}"
-        folder.mkdir(exist_ok=True)
-        figures = []
-        for row in exports:
-            name = str(row["path"]).rsplit("/", 1)[-1]
-            with table.io.new_input(str(row["path"])).open() as source:
-                (folder / name).write_bytes(source.read())
-            figures.append(_figure(row, f"{folder.name}/{name}"))
-        page = out / f"stage-{stage:02d}.html"
         values = {
             "stage": str(stage),
             "stage_date": str(exports[0]["stage_date"]),
-            "figures": "\n".join(figures),
+            "figures": "\n".join(_figure(row, src(row)) for row in exports),
         }
-        page.write_text(fill(_template("stage.html"), values, "stage.html"), encoding="utf-8")
-        pages.append(page)
+        pages[page_name(stage)] = fill(_template("stage.html"), values, "stage.html")
         duels = ", ".join(
             html.escape(f"{r['rider_a']} vs {r['rider_b']} ({r['segment_name']})") for r in exports
         )
         index_rows.append(
-            f'<tr><td><a href="{page.name}">Stage {stage}</a></td><td>{exports[0]["stage_date"]}'
-            f"</td><td>{len(exports)}</td><td>{duels}</td></tr>"
+            f'<tr><td><a href="{page_name(stage)}">Stage {stage}</a></td>'
+            f"<td>{exports[0]['stage_date']}</td><td>{len(exports)}</td><td>{duels}</td></tr>"
         )
     values = {
         "rows": "\n".join(index_rows),
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
-    index = out / "index.html"
-    index.write_text(fill(_template("index.html"), values, "index.html"), encoding="utf-8")
-    return Gallery(out, [index, *pages], len(rows))
+    return {"index.html": fill(_template("index.html"), values, "index.html"), **pages}
+
+
+def stylesheet() -> bytes:
+    return (part_dir("gifs") / TEMPLATES / STYLESHEET).read_bytes()
+
+
+def write_gallery(catalog: Catalog, out: Path) -> Gallery:
+    """Write index.html, stage-NN.html and the GIFs under `out`; refused when nothing is indexed."""
+    table, rows = export_rows(catalog)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / STYLESHEET).write_bytes(stylesheet())
+
+    def copied(row: dict[str, object]) -> str:
+        folder = out / f"stage-{int(str(row['stage'])):02d}"
+        folder.mkdir(exist_ok=True)
+        name = str(row["path"]).rsplit("/", 1)[-1]
+        with table.io.new_input(str(row["path"])).open() as source:
+            (folder / name).write_bytes(source.read())
+        return f"{folder.name}/{name}"
+
+    written = []
+    for name, text in gallery_pages(rows, copied).items():
+        (out / name).write_text(text, encoding="utf-8")
+        written.append(out / name)
+    return Gallery(out, written, len(rows))

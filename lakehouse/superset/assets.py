@@ -29,7 +29,12 @@ ROOT = "peloton_assets"
 
 def placeholders(settings: Settings) -> dict[str, str]:
     trino = settings.trino
-    return {"trino_user": "bi", "trino_host": trino.host, "trino_port": str(trino.port)}
+    return {
+        "trino_user": "bi",
+        "trino_host": trino.host,
+        "trino_port": str(trino.port),
+        "gifs_url": settings.gifs.base_url,
+    }
 
 
 def assets_dir() -> Path:

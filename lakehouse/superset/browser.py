@@ -69,7 +69,8 @@ STATE_JS = """() => [...document.querySelectorAll('[data-test="chart-grid-compon
     ({size: g.width + 'x' + g.height, drawn: g.dataset.pelotonDrawn || null})),
   error: (c.querySelector('[role="alert"]') || {}).innerText || null,
   text: (c.querySelector('[data-test="slice-container"]') || {}).innerText?.slice(0, 200)
-    || null}))"""
+    || null,
+  links: [...c.querySelectorAll('[data-test="slice-container"] a[href]')].map(a => a.href)}))"""
 
 
 @dataclass

@@ -119,6 +119,12 @@ def init_views(settings: Settings, folder: Path | None = None) -> list[str]:
     body: readers query the same view as `lakehouse.views.<name>`, and it reads through their
     read-only catalog.
     """
+    # the flyby exports' index is written by its own flow: a view over it needs it to exist
+    from lakehouse.catalog import open_catalog
+    from lakehouse.lake.commits import ensure_table
+    from lakehouse.lake.gif_tables import GIF_EXPORTS
+
+    ensure_table(open_catalog(settings), GIF_EXPORTS)
     run_sql(settings, f"CREATE SCHEMA IF NOT EXISTS {VIEWS_SCHEMA}")
     done = []
     for path in view_files(folder):

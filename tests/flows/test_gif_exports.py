@@ -3,8 +3,12 @@ marts.gif_exports (read by `bi` in Trino), idempotent, changes and failures hand
 
 import hashlib
 import shutil
+import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -20,6 +24,8 @@ from lakehouse.gifs.duels import DuelSpec
 from lakehouse.gifs.exports import Outcome, export_gifs
 from lakehouse.gifs.gallery import write_gallery
 from lakehouse.gifs.race import known_stages
+from lakehouse.gifs.server import export_key, exports_server, signer
+from lakehouse.lake.presign import presigned_get
 from lakehouse.settings import Settings, get_settings
 from lakehouse.trino.client import run_sql
 from racesim.simulate import run_simulation
@@ -220,3 +226,49 @@ def test_exports_on_s3_and_a_gallery_from_there(
     assert {hashlib.sha256(p.read_bytes()).hexdigest() for p in copied} == {
         r["content_hash"] for r in rows
     }
+
+
+def _get(url: str) -> tuple[int, bytes, str | None]:
+    """Status, body and Location of a GET that does not follow redirects."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=30) as answer:
+            return answer.status, answer.read(), answer.headers.get("Location")
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read(), refused.headers.get("Location")
+
+
+def test_the_exports_server_links_s3_gifs_with_expiring_presigned_urls(
+    s3_lake: tuple[Settings, S3Server],
+) -> None:
+    settings, server = s3_lake
+    catalog = open_catalog(settings)
+    export_gifs(catalog, warehouse_location(settings), [min(known_stages(catalog))], log=print)
+    rows = catalog.load_table("marts.gif_exports").scan().to_arrow().to_pylist()
+    assert rows
+    httpd = exports_server(catalog, settings, port=0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        for row in rows:
+            status, _, link = _get(f"{base}/{export_key(str(row['path']))}")
+            assert status == 302 and link is not None
+            assert link.startswith(f"{server.endpoint}/{S3_BUCKET}/lake/exports/gifs/")
+            status, body, _ = _get(link)
+            assert status == 200
+            assert hashlib.sha256(body).hexdigest() == row["content_hash"]
+            forged = link[:-1] + ("0" if link[-1] != "0" else "1")
+            assert _get(forged)[0] == 403
+            assert _get(link.split("?", 1)[0])[0] == 403  # the bucket stays private
+        expired = presigned_get(
+            signer(settings), str(rows[0]["path"]), 60, datetime.now(UTC) - timedelta(hours=2)
+        )
+        assert _get(expired)[0] == 403
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -1,8 +1,12 @@
-"""`peloton gif gallery`: the static pages opened in Chromium, served over HTTP on loopback."""
+"""`peloton gif gallery` and `peloton gif serve`: the pages opened in Chromium, served over HTTP
+on loopback, as a static folder and by the exports server."""
 
 import functools
+import hashlib
 import http.server
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +16,7 @@ from pyiceberg.catalog import Catalog
 from lakehouse.catalog import warehouse_location
 from lakehouse.gifs.exports import export_gifs
 from lakehouse.gifs.gallery import write_gallery
+from lakehouse.gifs.server import export_key, exports_server
 from lakehouse.settings import Settings
 from lakehouse.superset.browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -37,12 +42,30 @@ def served(
         server.server_close()
 
 
+@pytest.fixture(scope="module")
+def exports_served(
+    served: tuple[str, list[dict[str, object]]], lake: Settings, catalog: Catalog
+) -> Iterator[str]:
+    """`peloton gif serve`'s server on a free port, over the same exports."""
+    httpd = exports_server(catalog, lake, port=0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize("where", ["static folder", "exports server"])
 def test_the_gallery_shows_every_export_in_chromium(
-    served: tuple[str, list[dict[str, object]]],
+    where: str, request: pytest.FixtureRequest, served: tuple[str, list[dict[str, object]]]
 ) -> None:
     from playwright.sync_api import sync_playwright
 
     url, rows = served
+    if where == "exports server":
+        url = request.getfixturevalue("exports_served")
     stages = sorted({int(str(r["stage"])) for r in rows})
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -73,6 +96,26 @@ def test_the_gallery_shows_every_export_in_chromium(
                     assert f"gap {float(str(row['gap_s'])):.1f} s" in caption
         finally:
             browser.close()
+
+
+def test_the_exports_server_sends_indexed_gifs_only(
+    exports_served: str, served: tuple[str, list[dict[str, object]]]
+) -> None:
+    _, rows = served
+    for row in rows:
+        with urllib.request.urlopen(f"{exports_served}/{export_key(str(row['path']))}") as got:
+            assert got.headers["Content-Type"] == "image/gif"
+            assert hashlib.sha256(got.read()).hexdigest() == row["content_hash"]
+    stage_dir = export_key(str(rows[0]["path"])).rsplit("/", 1)[0]
+    for path in (
+        f"{stage_dir}/not-indexed.gif",
+        f"{stage_dir}/../../../catalog.db",
+        "stage-99.html",
+        "exports/gifs/%2e%2e/%2e%2e/x",
+    ):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{exports_served}/{path}")
+        assert refused.value.code == 404, path
 
 
 def test_a_lakehouse_without_exports_is_refused(tmp_path: Path) -> None:

@@ -1,8 +1,11 @@
 """The stage explorer on a real Superset and Trino over the tiny race, in a real browser."""
 
+import hashlib
 import json
 import os
+import re
 import threading
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -10,8 +13,10 @@ from pathlib import Path
 import pytest
 from cli_helpers import peloton
 
+from lakehouse.catalog import open_catalog
+from lakehouse.gifs.server import exports_server
 from lakehouse.ports import free_port
-from lakehouse.settings import Settings, SupersetSettings
+from lakehouse.settings import GifsSettings, Settings, SupersetSettings
 from lakehouse.superset.api import SupersetApi
 from lakehouse.superset.assets import differences, export_assets, repository_assets
 from lakehouse.superset.browser import render_dashboard
@@ -58,6 +63,7 @@ def superset(lake: Settings) -> Iterator[Settings]:
             secret_key=Secret("a-test-secret-key-of-some-length"),
             workers=2,
         ),
+        gifs=GifsSettings(port=free_port()),
     )
     server = SupersetServer(settings)
     stop = threading.Event()
@@ -80,6 +86,7 @@ def _env(settings: Settings) -> dict[str, str]:
         "PELOTON_SUPERSET__URL": settings.superset.url,
         "PELOTON_SUPERSET__ADMIN_PASSWORD": PASSWORD,
         "PELOTON_TRINO__PORT": str(settings.trino.port),
+        "PELOTON_GIFS__PORT": str(settings.gifs.port),
         "COLUMNS": "200",
     }
 
@@ -91,6 +98,12 @@ def api(superset: Settings) -> Iterator[SupersetApi]:
     client = SupersetApi(superset)
     yield client
     client.close()
+
+
+def chart_ids(api: SupersetApi) -> dict[str, int]:
+    """The stage explorer's charts: id by name."""
+    found = api.call("GET", "/api/v1/dashboard/stage-explorer/charts")["result"]
+    return {c["slice_name"]: c["id"] for c in found}
 
 
 def test_start_refuses_to_run_without_its_secrets(tmp_path: Path) -> None:
@@ -135,7 +148,7 @@ def test_check_fetches_every_chart_and_ends_with_a_json_summary(
     done = peloton("superset", "check", "--stage", "17", "--json", env=_env(superset))
     assert done.returncode == 0, done.stdout + done.stderr
     *charts, summary = [json.loads(line) for line in done.stdout.strip().splitlines()]
-    assert summary == {"charts": 6, "failed": [], "ok": True}
+    assert summary == {"charts": 7, "failed": [], "ok": True}
     assert all(c["ok"] and c["rows"] > 0 for c in charts)
     # out of the stage filter's scope, GC evolution is fetched whole: a row per stage
     evolution = next(c for c in charts if c["chart"] == "GC evolution: gap to the leader")
@@ -146,10 +159,7 @@ def test_check_fetches_every_chart_and_ends_with_a_json_summary(
 
 
 def test_chart_values_match_the_marts(superset: Settings, api: SupersetApi) -> None:
-    charts = {
-        c["slice_name"]: c["id"]
-        for c in api.call("GET", "/api/v1/dashboard/stage-explorer/charts")["result"]
-    }
+    charts = chart_ids(api)
     summary = run_sql(
         superset,
         "SELECT winner_name, winner_time_s, avg_speed_kmh, finishers, starters "
@@ -171,11 +181,38 @@ def test_chart_values_match_the_marts(superset: Settings, api: SupersetApi) -> N
     assert {r["after_stage"] for r in evolution} == {16, 17, 21}
 
 
+def test_the_flyby_chart_links_open_each_gif_of_the_stage(
+    superset: Settings, api: SupersetApi
+) -> None:
+    """The links point at the exports server (`peloton gif serve`), which sends the GIF."""
+    charts = chart_ids(api)
+    shown, _ = chart_data(api, charts["Flyby GIFs"], stage=17)
+    hashes = dict(
+        run_sql(
+            superset,
+            "SELECT export_path, content_hash FROM marts.gif_exports g JOIN views.flyby_exports f "
+            "ON f.stage = g.stage AND f.export_id = g.export_id WHERE g.stage = 17",
+            "bi",
+        ).rows
+    )
+    assert len(shown) == len(hashes) > 0
+    httpd = exports_server(open_catalog(superset), superset)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        for row in shown:
+            (href,) = re.findall(r'href="([^"]+)"', row["gif"])
+            assert href.startswith(f"{superset.gifs.base_url}/exports/gifs/stage=17/")
+            with urllib.request.urlopen(href) as got:
+                assert got.headers["Content-Type"] == "image/gif"
+                key = href.removeprefix(superset.gifs.base_url + "/")
+                assert hashlib.sha256(got.read()).hexdigest() == hashes[key]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def test_the_standings_sit_side_by_side(superset: Settings, api: SupersetApi) -> None:
-    charts = {
-        c["slice_name"]: c["id"]
-        for c in api.call("GET", "/api/v1/dashboard/stage-explorer/charts")["result"]
-    }
+    charts = chart_ids(api)
     shown, _ = chart_data(api, charts["Points and mountains standings"], stage=17)
     query = (
         "SELECT rider_name, points FROM marts.{} WHERE stage = 17 AND rank <= 10 "
@@ -193,10 +230,7 @@ def test_the_standings_sit_side_by_side(superset: Settings, api: SupersetApi) ->
 def test_the_route_map_draws_every_piece_coloured_by_speed(
     superset: Settings, api: SupersetApi
 ) -> None:
-    charts = {
-        c["slice_name"]: c["id"]
-        for c in api.call("GET", "/api/v1/dashboard/stage-explorer/charts")["result"]
-    }
+    charts = chart_ids(api)
     # a legacy chart type: its rows are deck.gl features, through /superset/explore_json/
     shown, _ = chart_data(api, charts["Stage route by speed"], stage=17)
     pieces = run_sql(superset, "SELECT geojson FROM views.route_speed WHERE stage = 17", "bi").rows
@@ -252,10 +286,10 @@ def test_the_dashboard_renders_in_chromium_without_an_error_panel(
 ) -> None:
     shot = ARTIFACTS / "stage-explorer-17.png"
     rendered = render_dashboard(superset.superset.url, "admin", PASSWORD, shot, stage=17)
-    assert len(rendered.charts) == 6
+    assert len(rendered.charts) == 7
     assert rendered.ok, [c for c in rendered.charts if not c["rendered"] or c["error"]]
     # the import warmed the cache with the very queries the page sends: no chart waits on Trino
-    assert len(rendered.cached) == 7 and all(rendered.cached)  # 6 charts, the filter's options
+    assert len(rendered.cached) == 8 and all(rendered.cached)  # 7 charts, the filter's options
     # the stage filter applies to every chart in its scope (GC evolution is out of it)
     assert rendered.rejected == []
     assert shot.stat().st_size > 50_000
@@ -267,3 +301,11 @@ def test_the_dashboard_renders_in_chromium_without_an_error_panel(
         superset, "SELECT winner_name FROM marts.stage_summary WHERE stage = 17", "bi"
     ).rows[0][0]
     assert name in card["text"]
+    flyby = next(c for c in rendered.charts if c["name"] == "Flyby GIFs")
+    exported = run_sql(
+        superset, "SELECT count(*) FROM views.flyby_exports WHERE stage = 17", "bi"
+    ).rows[0][0]
+    assert len(flyby["links"]) == exported > 0  # links drawn as links, not HTML as text
+    assert all(
+        link.startswith(f"{superset.gifs.base_url}/exports/gifs/") for link in flyby["links"]
+    )

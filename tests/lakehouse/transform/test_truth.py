@@ -4,20 +4,25 @@ of the checks' report, and the tolerances on other seeds and on routes starting 
 import csv
 import json
 import math
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from pyiceberg.catalog import Catalog
 from truth_helpers import through_the_pipeline
 
 from lakehouse.transform.checks import Check, Figure, summary
 from lakehouse.transform.crossing import fused_crossing
 from lakehouse.transform.results import Result
 from lakehouse.transform.truth import (
+    CLIMB_TOLERANCE_S,
+    DROPOUT_S,
     _bonuses_in_our_order,
     _in_our_group,
+    climb_allowance,
     judge_route_lengths,
     truth_checks,
 )
@@ -175,6 +180,54 @@ def test_the_truth_tolerances_hold_on_routes_the_pipeline_has_not_seen(
     routes = tmp_path / "routes"
     assert {16, 17, 21} <= set(route_set(kind, routes))  # the tiny race's stages changed
     assert _failures(tmp_path / "sources", tmp_path / "home", postgres_url, seed, routes) == []
+
+
+@pytest.mark.integration
+def test_a_climb_line_hidden_by_a_gps_dropout_is_allowed_a_share_of_the_dropout(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Seed 11 on the out-and-back routes: a rider's GPS drops out across a time trial's climb
+    summit; the bridged crossing leaves the effort more than 2 s off, within its allowance."""
+    routes, sources = tmp_path / "routes", tmp_path / "sources"
+    route_set("out-and-back", routes)
+    run_simulation("tiny", 11, sources, postgres_url, data_dir=routes, schema="truth_seeds")
+    catalog = through_the_pipeline(sources, tmp_path / "home", postgres_url, "truth_seeds")
+    checks, figures = truth_checks(catalog, sources / "truth")
+    assert [c.name for c in checks if not c.ok] == [] and [f for f in figures if not f.ok] == []
+    across = next(f for f in figures if f.name.startswith("climb efforts timed across"))
+    assert across.value == len(across.examples) >= 1
+    for effort in across.examples:
+        assert effort["dropout_s"] > DROPOUT_S
+        assert CLIMB_TOLERANCE_S < effort["error_s"] <= climb_allowance(effort["dropout_s"])
+    seen = next(f for f in figures if f.name == "worst climb time error")
+    assert seen.value <= CLIMB_TOLERANCE_S  # the efforts whose lines were seen
+
+
+@pytest.mark.integration
+def test_a_climb_time_off_where_its_lines_were_seen_fails(
+    built: tuple[Catalog, Path], tmp_path: Path
+) -> None:
+    catalog, sources = built
+    truth = tmp_path / "truth"
+    shutil.copytree(sources / "truth", truth)
+    path = truth / "climb_times.csv"
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    rows[0]["time_s"] = str(float(rows[0]["time_s"]) + 3.0)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    checks, figures = truth_checks(catalog, truth)
+    climbs = next(c for c in checks if c.name == "climb times as in truth")
+    assert not climbs.ok and [int(e["bib"]) for e in climbs.examples] == [int(rows[0]["bib"])]
+    across = next(f for f in figures if f.name.startswith("climb efforts timed across"))
+    assert across.value == 0  # a 3 s error on seen lines is not put down to a dropout
+
+
+def test_the_climb_allowance_grows_only_with_a_dropout_hiding_a_line() -> None:
+    assert climb_allowance(1.0) == climb_allowance(DROPOUT_S) == CLIMB_TOLERANCE_S
+    assert climb_allowance(46.0) == pytest.approx(CLIMB_TOLERANCE_S + 4.6)
 
 
 def _result(bib: int, took: float, bonus: int = 0) -> Result:
