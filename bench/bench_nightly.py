@@ -34,6 +34,7 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="peloton-bench-nightly-", dir="/var/tmp"))
+    (work / "home").mkdir()
     with source_database() as url:
         os.environ.update(
             {
