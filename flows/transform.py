@@ -1,8 +1,8 @@
 """The transform flow: staging (one task per stage day, run concurrently), then the marts.
 
 Thin: the logic is in lakehouse.transform. Days whose inputs did not change are skipped; the
-flow publishes a table artifact `transform-summary`. When the marts changed, Superset's chart
-data cache is refilled (lakehouse.superset.refresh; skipped without a Superset).
+flow publishes a table artifact `transform-summary`. Superset's chart data cache is refilled by
+the refresh_dashboards flow, the pipeline's next step (flows/dashboards.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import Flow, flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -20,7 +20,6 @@ from lakehouse.ingest.selection import parse_days
 from lakehouse.lake.branches import run_branch
 from lakehouse.lake.lock import lakehouse_lock
 from lakehouse.settings import Settings, get_settings
-from lakehouse.superset import refresh as superset_refresh
 from lakehouse.transform.marts import MartsResult, build_marts, open_run
 from lakehouse.transform.staging import (
     DayPlan,
@@ -69,12 +68,6 @@ def marts(days: list[str] | None, full_refresh: bool, batch_id: str) -> MartsRes
     return build_marts(open_catalog(get_settings()), full_refresh, parse_days(days), batch_id)
 
 
-@task(cache_policy=NO_CACHE)
-def refresh_dashboards() -> None:
-    logger = get_run_logger()
-    superset_refresh.refresh_dashboards(get_settings(), logger.info, logger.warning)
-
-
 DAYS_AT_ONCE: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=2)
 
 
@@ -83,7 +76,7 @@ def transform(
     days: list[str] | None = None, full_refresh: bool = False
 ) -> tuple[list[StagedResult], MartsResult]:
     """Build staging for new or changed days, then the marts, on the run's branch; publish
-    them together once checked; then refresh Superset's cache.
+    them together once checked.
 
     The run holds the lakehouse (lakehouse.lake.lock) while it writes: a second run at the
     same time is refused with the holder named.
@@ -95,8 +88,6 @@ def transform(
         futures = [stage_day.submit(p, batch_id, branch) for p in plan(days, full_refresh)]
         staged = [f.result() for f in futures]
         result = marts(days, full_refresh, batch_id)
-    if result.days:
-        refresh_dashboards()
     rows: list[dict[str, Any]] = [
         {
             "table": "staging.telemetry",
@@ -141,9 +132,6 @@ def task_runner(settings: Settings) -> Any:
     )
 
 
-def run_transform(
-    days: list[str] | None = None, full_refresh: bool = False
-) -> tuple[list[StagedResult], MartsResult]:
-    """The transform flow on the configured task runner."""
-    flow_with_runner = transform.with_options(task_runner=task_runner(get_settings()))
-    return flow_with_runner(days=days, full_refresh=full_refresh)
+def configured_transform() -> Flow[..., tuple[list[StagedResult], MartsResult]]:
+    """The transform flow on the configured task runner (what the pipeline runs)."""
+    return transform.with_options(task_runner=task_runner(get_settings()))

@@ -288,6 +288,24 @@ class PrivacySettings(_Part):
     )
 
 
+@dataclass(frozen=True)
+class AlertSettings(_Part):
+    """The pipeline's alert: one notification per run with faults, through a Prefect block."""
+
+    block: str | None = setting(
+        None,
+        "Prefect notification block that sends the alert, as `block-type/name` (e.g. "
+        "`custom-webhook/peloton-alerts`, `slack-webhook/race-ops`). Unset: the alert is only in "
+        "the run's logs and summary artifact.",
+    )
+    quarantine_share: float = setting(
+        0.0,
+        "Share of a source part's rows (a telemetry day, a file) quarantined above which the "
+        "run alerts (0: any quarantined row; 0.01: more than 1 %).",
+        ge=0,
+    )
+
+
 @dataclass(frozen=True, init=False)
 class Settings:
     """All of Peloton's settings. Variables: PELOTON_<PART>__<FIELD>, e.g. PELOTON_SOURCE__URL.
@@ -316,6 +334,7 @@ class Settings:
     llm: LLMSettings = setting(factory=LLMSettings, description="Race bot's model.")
     privacy: PrivacySettings = setting(factory=PrivacySettings, description="Erasure.")
     upkeep: UpkeepSettings = setting(factory=UpkeepSettings, description="Table upkeep.")
+    alerts: AlertSettings = setting(factory=AlertSettings, description="Pipeline alerts.")
 
     def __init__(self, **values: Any) -> None:
         read = environment_values(Settings, PREFIX, os.environ, Path(".env"))

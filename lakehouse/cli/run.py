@@ -11,6 +11,7 @@ from lakehouse.cli.app import app, console, new_table
 
 if TYPE_CHECKING:
     from lakehouse.ingest.steps import IngestSummary
+    from lakehouse.pipeline.night import Night
     from lakehouse.transform.marts import MartsResult
     from lakehouse.transform.staging import StagedResult
 
@@ -24,28 +25,54 @@ def run(
     ),
     full_refresh: bool = typer.Option(False, help="Reprocess everything, changed or not."),
 ) -> None:
-    """Run the pipeline on Prefect (ephemeral local API unless PREFECT_API_URL is set).
+    """Run the pipeline (the `nightly` flow) on Prefect (ephemeral local API unless
+    PREFECT_API_URL is set): ingestion, transform, dashboards' cache, GIF exports, bot index.
 
     The run holds the lakehouse from start to end: another run at the same time is refused,
-    with the holder named, before anything starts.
+    with the holder named, before anything starts. A failed step skips what needs it; the
+    command exits 1 when a step failed, after printing what ran.
     """
+    from lakehouse.errors import PelotonError
     from lakehouse.ingest.selection import select
     from lakehouse.lake.lock import lakehouse_lock
     from lakehouse.orchestration import configure_prefect
     from lakehouse.settings import get_settings
 
     settings = get_settings()
-    chosen = select(settings, days, stages)  # an unknown stage or a bad day: refused now
+    select(settings, days, stages)  # an unknown stage or a bad day: refused now
     with lakehouse_lock(settings, "run"):
         configure_prefect(settings)
-        from flows.ingest import ingest
+        from flows.nightly import INGESTION, nightly
 
-        _print_ingestion(ingest(days=days, stages=stages, full_refresh=full_refresh))
-        if ingest_only:
-            return
-        from flows.transform import run_transform
+        state = nightly(
+            days=days,
+            stages=stages,
+            full_refresh=full_refresh,
+            steps=list(INGESTION) if ingest_only else None,
+            return_state=True,
+        )
+    from lakehouse.pipeline.night import Night
 
-        _print_transforms(*run_transform(days=chosen.day_texts(), full_refresh=full_refresh))
+    night = state.result(raise_on_failure=False)
+    if not isinstance(night, Night):
+        raise PelotonError(f"the pipeline failed: {state.message or night}")
+    _print_ingestion(night.ingestion())
+    if (done := night.transform()) is not None:
+        _print_transforms(*done)
+    _print_steps(night)
+    if night.failed:
+        raise PelotonError(f"the pipeline failed: {state.message}")
+
+
+def _print_steps(night: Night) -> None:
+    table = new_table(title="Pipeline")
+    for column in ("step", "state", "seconds", "detail"):
+        table.add_column(column, justify="right" if column == "seconds" else "left")
+    for o in night.outcomes:
+        table.add_row(
+            o.name, o.status.value, f"{o.seconds:.1f}", o.detail.splitlines()[0] if o.detail else ""
+        )
+    console.print(table)
 
 
 def _print_ingestion(summary: IngestSummary) -> None:

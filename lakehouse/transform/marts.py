@@ -1,8 +1,11 @@
 """Build the marts from staging: the per-day marts (incremental), then the classification.
 
 A day's marts (results, climb and segment efforts, rider and stage summaries) are recomputed
-when its staging day changed (its recorded fingerprint), or the stages, start list, routes or
-checkpoints changed; the general classification is recomputed from all the results.
+when its staging day changed (its recorded fingerprint), or what they are computed from
+changed for that day: its stage's facts, its route and checkpoints, the riders of the start
+list. A new stage or a withdrawal on the sheet leaves the other days as they are. The
+classifications are recomputed from all the results when the results, points or riders
+changed.
 Every mart published with a stage's day is tagged `stage-NN` (lakehouse.lake.tags) in the
 publishing commit, NN the stage number read from the stages table.
 """
@@ -14,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
@@ -36,10 +40,6 @@ from lakehouse.lake.mart_tables import (
 )
 from lakehouse.lake.readers import read, read_day
 from lakehouse.lake.staging_tables import (
-    STAGING_ATHLETES,
-    STAGING_CHECKPOINTS,
-    STAGING_STAGE_ROUTES,
-    STAGING_STAGES,
     STAGING_TABLES,
     STAGING_TELEMETRY,
 )
@@ -47,7 +47,7 @@ from lakehouse.lake.tags import stage_tag
 from lakehouse.transform.checks import Check, structural_checks
 from lakehouse.transform.classifications import Award, classification
 from lakehouse.transform.day_marts import day_marts
-from lakehouse.transform.facts import Rider, Route, riders, routes, stage_facts
+from lakehouse.transform.facts import Route, riders, routes, stage_facts
 from lakehouse.transform.mart_rows import (
     GeneralClassificationRow,
     RankingRow,
@@ -78,11 +78,28 @@ class MartsResult:
     standings: int
     published: list[str]
     """The tables whose main moved to the audited version."""
+    checks: tuple[Check, ...] = ()
+    """The checks run on the audit branch before publishing (all passed)."""
 
 
 def _fingerprint(*parts: str) -> str:
-    text = "|".join((*parts, MARTS_VERSION))
+    return _digest(*parts, MARTS_VERSION)
+
+
+def _digest(*parts: str) -> str:
+    text = "|".join(parts)
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _route_digest(route: Route | None) -> str:
+    """A stage's route and checkpoints, as the day's marts read them."""
+    if route is None:
+        return "no route"
+    digest = hashlib.md5(usedforsecurity=False)
+    for values in (route.cum_m, route.ele_m):
+        digest.update(np.ascontiguousarray(values).tobytes())
+    digest.update(repr(route.checkpoints).encode())
+    return digest.hexdigest()
 
 
 def build_marts(
@@ -97,27 +114,22 @@ def build_marts(
     everything = open_run(catalog, batch_id)  # these Table objects write: they know the branch
     staging = everything[STAGING_TELEMETRY.name]
     facts = stage_facts(catalog, branch)
-    reference = "+".join(
-        data_version(everything[t.name], branch)
-        for t in (STAGING_STAGES, STAGING_ATHLETES, STAGING_STAGE_ROUTES, STAGING_CHECKPOINTS)
-    )
+    starters, stage_routes = riders(catalog, branch), routes(catalog, branch)
+    start_list = _digest(*sorted(repr(r) for r in starters.values()))
     tables = {t.name: everything[t.name] for t in DAY_TABLES}
     landed = {name: landed_fingerprints(table) for name, table in tables.items()}
-    starters: dict[int, Rider] | None = None
-    stage_routes: dict[int, Route] = {}
     days, skipped = [], []
     for part, staged_fp in sorted(landed_fingerprints(staging, branch).items()):
         day = date.fromisoformat(part)
         if (only is not None and day not in only) or day not in facts:
             continue
-        fingerprint = _fingerprint(staged_fp, reference)
+        stage = facts[day]
+        route = _route_digest(stage_routes.get(stage.stage))
+        fingerprint = _fingerprint(staged_fp, repr(stage), route, start_list)
         if not full_refresh and all(done.get(part) == fingerprint for done in landed.values()):
             skipped.append(day)
             continue
-        if starters is None:
-            starters, stage_routes = riders(catalog, branch), routes(catalog, branch)
         track = read_day(staging, part, TRACK_COLUMNS, branch)
-        stage = facts[day]
         _, rows = day_marts(stage, tracks_of_day(track), starters, stage_routes[stage.stage])
         for definition in DAY_TABLES:
             source = STAGING_TELEMETRY.name
@@ -126,22 +138,23 @@ def build_marts(
             target = tables[definition.name]
             replace(target, data, where, part, fingerprint, batch_id, branch=branch)
         days.append(day)
-    names = {r.bib: (r.name, r.team) for r in (starters or riders(catalog, branch)).values()}
+    names = {r.bib: (r.name, r.team) for r in starters.values()}
     inputs = _fingerprint(
         *(data_version(tables[t.name], branch) for t in (STAGE_RESULTS, POINTS_AWARDED)),
-        reference,
+        start_list,
     )
     total, standings = _classification(
         catalog, tables[STAGE_RESULTS.name], names, Commit(inputs, batch_id, branch)
     )
     checked = heads(everything.values(), branch)
-    failed = [c for c in structural_checks(catalog, ref=branch) if not c.ok]
+    checks = structural_checks(catalog, ref=branch)
+    failed = [c for c in checks if not c.ok]
     if failed:
-        raise ChecksFailed(failed, branch)
+        raise ChecksFailed(failed, branch, checks)
     stages = sorted({facts[day].stage for day in days})
     tags = {name: [stage_tag(s) for s in stages] for name in checked if name in MART_NAMES}
     published = publish(catalog, everything.values(), checked, branch, tags)
-    return MartsResult(days, skipped, total, standings, published)
+    return MartsResult(days, skipped, total, standings, published, tuple(checks))
 
 
 def open_run(catalog: Catalog, batch_id: str) -> dict[str, Table]:
@@ -156,9 +169,11 @@ def open_run(catalog: Catalog, batch_id: str) -> dict[str, Table]:
 class ChecksFailed(PelotonError):
     """The marts written on the audit branch failed a check: nothing was published."""
 
-    def __init__(self, failed: list[Check], branch: str) -> None:
+    def __init__(self, failed: list[Check], branch: str, checks: list[Check] | None = None) -> None:
         self.failed = failed
         self.branch = branch
+        self.checks = checks if checks is not None else failed
+        """Every check run, passed ones included."""
         lines = [f"{c.table}: {c.name}: {c.detail}; e.g. {c.examples[:3]}" for c in failed]
         super().__init__(
             "the marts failed their checks and were not published (readers keep the previous "

@@ -1,7 +1,9 @@
 """Build the staging layer from the raw tables, incrementally by day.
 
 A staging day is recomputed when what it was computed from changed: the raw day's landed
-fingerprint, the routes (raw.stage_routes' latest snapshot) or the transform's own version.
+fingerprint, the route of that day's stage (its stage file's landed fingerprint) or the
+transform's own version. A new stage's route leaves the other days as they are: a night of a
+three-week race stages its own day, not every day so far.
 That combined fingerprint is recorded in the staging commit, like the ingestion's.
 The small tables (stages, routes, checkpoints, athletes) are rebuilt whole in one commit each.
 """
@@ -9,6 +11,7 @@ The small tables (stages, routes, checkpoints, athletes) are rebuilt whole in on
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -182,9 +185,29 @@ def _rebuild(
     return data.num_rows
 
 
-def _day_fingerprint(raw_fingerprint: str, routes_snapshot: str) -> str:
-    text = f"{raw_fingerprint}|{routes_snapshot}|{TRANSFORM_VERSION}"
+def _day_fingerprint(raw_fingerprint: str, route_fingerprint: str) -> str:
+    text = f"{raw_fingerprint}|{route_fingerprint}|{TRANSFORM_VERSION}"
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+_STAGE_FILE = re.compile(r"stage-(\d+)\.csv$")
+
+
+def route_fingerprints(catalog: Catalog) -> dict[date, str]:
+    """Each stage day's route as landed: the fingerprints of its stage files (raw.stage_routes
+    records one per file, the day included), by the day the stage index gives them."""
+    days = {
+        r["stage"]: r["stage_date"]
+        for r in catalog.load_table(STAGES.name).scan().to_arrow().to_pylist()
+    }
+    found: dict[date, list[str]] = {}
+    for label, fingerprint in sorted(
+        landed_fingerprints(catalog.load_table(STAGE_ROUTES.name)).items()
+    ):
+        match = _STAGE_FILE.search(label)
+        if match and int(match.group(1)) in days:
+            found.setdefault(days[int(match.group(1))], []).append(fingerprint)
+    return {day: "+".join(parts) for day, parts in found.items()}
 
 
 @dataclass(frozen=True)
@@ -200,14 +223,14 @@ def plan_telemetry(
     """Every raw day (in `only`, if given) with its staging fingerprint and whether to build."""
     raw = catalog.load_table(TELEMETRY.name)
     target = ensure_table(catalog, STAGING_TELEMETRY)
-    routes_snapshot = snapshot_id(catalog.load_table(STAGE_ROUTES.name))
+    routes = route_fingerprints(catalog)
     staged = landed_fingerprints(target)
     plans = []
     for part, raw_fp in sorted(landed_fingerprints(raw).items()):
         day = date.fromisoformat(part)
         if only is not None and day not in only:
             continue
-        fingerprint = _day_fingerprint(raw_fp, routes_snapshot)
+        fingerprint = _day_fingerprint(raw_fp, routes.get(day, "no route"))
         plans.append(DayPlan(day, fingerprint, full_refresh or staged.get(part) != fingerprint))
     return plans
 

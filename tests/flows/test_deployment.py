@@ -1,4 +1,5 @@
-"""prefect.yaml for real: a Prefect server, a process work pool, a worker, a deployment run."""
+"""prefect.yaml for real: a Prefect server, a process work pool, a worker, the nightly
+pipeline's deployment run: the raw tables and the marts appear."""
 
 import json
 import os
@@ -8,9 +9,11 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from flows.nightly import INGESTION
 from lakehouse.ports import free_port
 from racesim.simulate import SimulationReport, run_simulation
 
@@ -84,19 +87,37 @@ def _prefect(
     return done
 
 
+def _inspect(env: dict[str, str], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = json.loads(
+        _prefect(env, "deployment", "inspect", name, "--output", "json").stdout
+    )
+    return found
+
+
+@pytest.mark.timeout(1200)  # a server, a worker and the pipeline's flow run on 2 shared cores
 def test_deployment_runs_on_a_process_worker(
     server: dict[str, str], report: SimulationReport
 ) -> None:
     _prefect(server, "work-pool", "create", "peloton-process", "--type", "process")
     _prefect(server, "--no-prompt", "deploy", "--all")
-    nightly = _prefect(server, "deployment", "inspect", "ingest/ingest-nightly").stdout
-    assert "0 3 * * *" in nightly and "Europe/Paris" in nightly
+    nightly = _inspect(server, "nightly/nightly")
+    (schedule,) = nightly["schedules"]
+    assert schedule["schedule"]["cron"] == "0 3 * * *"
+    assert schedule["schedule"]["timezone"] == "Europe/Paris"
+    assert nightly["global_concurrency_limit"]["limit"] == 1
+    assert nightly["concurrency_options"]["collision_strategy"] == "ENQUEUE"
     for name in (
+        "ingest/ingest",
         "ingest_telemetry/ingest-telemetry",
         "ingest_stages/ingest-stages",
         "ingest_athletes/ingest-athletes",
+        "transform/transform",
+        "refresh_dashboards/refresh-dashboards",
+        "gif_exports/gif-exports",
+        "bot_index/bot-index",
     ):
-        _prefect(server, "deployment", "inspect", name)
+        on_demand = _inspect(server, name)
+        assert on_demand["schedules"] == [], name
     worker = subprocess.Popen(
         [PREFECT, "worker", "start", "--pool", "peloton-process"],
         env=server,
@@ -109,10 +130,12 @@ def test_deployment_runs_on_a_process_worker(
             server,
             "deployment",
             "run",
-            "ingest/ingest-nightly",
+            "nightly/nightly",
+            "--params",  # the consumers' steps run in test_nightly.py; here what they read
+            json.dumps({"steps": [*INGESTION, "transform"]}),
             "--watch",
             "--watch-timeout",
-            "240",
+            "600",
         )
     finally:
         _stop(worker)
@@ -126,3 +149,6 @@ def test_deployment_runs_on_a_process_worker(
     found = {t["name"]: t for t in json.loads(tables.stdout)}
     assert found["raw.telemetry"]["rows"] == report.total_rows
     assert found["raw.athletes"]["rows"] == report.riders
+    stages = len(report.rows_per_partition)
+    assert len(found["marts.stage_results"]["partitions"]) == stages
+    assert found["marts.general_classification"]["rows"] > 0

@@ -144,11 +144,11 @@ run "deployments_come_from_prefect_yaml" {
   command = plan
 
   assert {
-    condition     = output.deployments["ingest-nightly"].entrypoint == "flows.ingest:ingest" && output.deployments["ingest-nightly"].flow_name == "ingest"
-    error_message = jsonencode(output.deployments["ingest-nightly"])
+    condition     = output.deployments["nightly"].entrypoint == "flows.nightly:nightly" && output.deployments["nightly"].flow_name == "nightly"
+    error_message = jsonencode(output.deployments["nightly"])
   }
   assert {
-    condition     = output.schedules["ingest-nightly/0"].cron == "0 3 * * *" && output.schedules["ingest-nightly/0"].timezone == "Europe/Paris" && output.schedules["ingest-nightly/0"].interval == null
+    condition     = output.schedules["nightly/0"].cron == "0 3 * * *" && output.schedules["nightly/0"].timezone == "Europe/Paris" && output.schedules["nightly/0"].interval == null && length(output.schedules) == 1
     error_message = jsonencode(output.schedules)
   }
   assert {

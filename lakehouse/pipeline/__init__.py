@@ -1,0 +1,1 @@
+"""The nightly pipeline: its steps and their dependencies, the run's summary, its alert."""
