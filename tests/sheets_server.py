@@ -291,3 +291,17 @@ def service_account_file(server: SheetsServer, path: Path) -> Path:
     }
     path.write_text(json.dumps(account))
     return path
+
+
+def on_the_sheet(settings: Any, server: SheetsServer, folder: Path) -> Any:
+    """`settings` (lakehouse.settings.Settings) reading the athletes from a new spreadsheet
+    `BOOK` on the stand-in, with a service account key written in `folder`."""
+    from dataclasses import replace
+
+    server.state.create("BOOK")
+    sheets = {
+        "spreadsheet_id": "BOOK",
+        "service_account_file": service_account_file(server, folder / "sa.json"),
+        "api_base_url": server.url,
+    }
+    return replace(settings, sheets=replace(settings.sheets, **sheets))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from bad_telemetry import BAD, DAY, PARTITION, bad_batch
 from pyiceberg.catalog import Catalog
-from sheets_server import SheetsServer, service_account_file
+from sheets_server import SheetsServer, on_the_sheet
 
 from lakehouse.ingest.files import ingest_athletes, ingest_stages
 from lakehouse.ingest.steps import IngestSummary
@@ -218,13 +218,7 @@ def _athletes_export(case: Case, settings: Settings, catalog: Catalog, _: Path) 
 
 def _athletes_sheet(case: Case, settings: Settings, catalog: Catalog, tmp_path: Path) -> Outcome:
     with SheetsServer() as server:
-        server.state.create("BOOK")
-        sheets = {
-            "spreadsheet_id": "BOOK",
-            "service_account_file": service_account_file(server, tmp_path / "sa.json"),
-            "api_base_url": server.url,
-        }
-        online = replace(settings, sheets=replace(settings.sheets, **sheets))
+        online = on_the_sheet(settings, server, tmp_path)
         riders = make_riders(4, 4)
         push_athletes(riders, online.sheets)
         before = ingest_athletes(catalog, online).landed

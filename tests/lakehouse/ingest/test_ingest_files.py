@@ -1,10 +1,9 @@
 """Stage CSVs and the athletes sheet into Iceberg: bad rows quarantined, the rest lands."""
 
-from dataclasses import replace
 from pathlib import Path
 
 from pyiceberg.catalog import Catalog
-from sheets_server import SheetsServer, service_account_file
+from sheets_server import SheetsServer, on_the_sheet
 
 from lakehouse.ingest.files import ingest_athletes, ingest_stages
 from lakehouse.settings import Settings
@@ -82,13 +81,7 @@ def test_athletes_from_a_google_sheet_with_a_server_error(
     settings: Settings, catalog: Catalog, tmp_path: Path
 ) -> None:
     with SheetsServer() as server:
-        server.state.create("BOOK")
-        sheets = {
-            "spreadsheet_id": "BOOK",
-            "service_account_file": service_account_file(server, tmp_path / "sa.json"),
-            "api_base_url": server.url,
-        }
-        online = replace(settings, sheets=replace(settings.sheets, **sheets))
+        online = on_the_sheet(settings, server, tmp_path)
         push_athletes(make_riders(4, 4), online.sheets)
         server.state.fail_next(503)
         result = ingest_athletes(catalog, online)
