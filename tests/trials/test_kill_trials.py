@@ -11,6 +11,7 @@ SEED = 15
 KILLS_PER_PHASE = 2
 
 
+@pytest.mark.timeout(1800)  # two kills and two runs after them, on a shared machine
 @pytest.mark.parametrize("phase", PHASES)
 def test_a_kill_in_each_phase_converges_and_readers_see_whole_runs(
     phase: str, race: Race, reference: Reference, tmp_path: Path
