@@ -380,26 +380,29 @@ def kill_trial(race: Race, reference: Reference, phase: str, delay_s: float, hom
     )
 
 
-def seeded_trial(
+def seeded_trials(
     race: Race,
     reference: Reference,
     phase: str,
     rng: random.Random,
     home: Path,
-) -> Trial:
-    """A kill at a point the generator draws within `phase` (its duration uninterrupted).
+    report: Callable[[Trial], Any] = lambda trial: None,
+) -> list[Trial]:
+    """Kills at a point the generator draws within `phase` (its duration uninterrupted).
 
-    If the child finished the phase before the kill came (a phase faster than in the
-    reference), the trial is run again with half the delay, down to none.
+    If the child had left the phase when the kill came (a phase faster than in the
+    reference), another kill follows with half the delay, down to none; every kill is a
+    trial, checked like the others (the last one died in the phase).
     """
     delay = rng.uniform(0.0, reference.phase_s[phase])
-    attempt = 0
+    trials: list[Trial] = []
     while True:
-        trial = kill_trial(race, reference, phase, delay, home / f"{phase}-{attempt}")
+        trial = kill_trial(race, reference, phase, delay, home / f"{phase}-{len(trials)}")
+        report(trial)
+        trials.append(trial)
         if trial.killed_in == phase or delay == 0.0:
-            return trial
-        attempt += 1
-        delay = 0.0 if attempt >= 3 else delay / 2
+            return trials
+        delay = 0.0 if len(trials) >= 3 else delay / 2
 
 
 def sweep(
@@ -411,12 +414,11 @@ def sweep(
     phases: tuple[str, ...] = PHASES,
     report: Callable[[Trial], Any] = lambda trial: None,
 ) -> list[Trial]:
-    """`kills_per_phase` seeded kills in each phase, one after the other."""
+    """`kills_per_phase` seeded kills in each phase (and the kills again of those that came
+    after their phase had ended), one after the other."""
     rng = random.Random(seed)
     trials = []
     for number in range(kills_per_phase):
         for phase in phases:
-            trial = seeded_trial(race, reference, phase, rng, home / f"t{number}")
-            report(trial)
-            trials.append(trial)
+            trials += seeded_trials(race, reference, phase, rng, home / f"t{number}", report)
     return trials
