@@ -19,9 +19,9 @@ def test_a_kill_in_each_phase_converges_and_readers_see_whole_runs(
     trials = sweep(
         race, reference, KILLS_PER_PHASE, SEED + PHASES.index(phase), tmp_path, phases=(phase,)
     )
+    # a kill that came after the phase had ended is followed by another, sooner
     assert sum(t.killed_in == phase for t in trials) == KILLS_PER_PHASE
     for trial in trials:
-        assert trial.killed_in != "done", trial  # killed while it ran
         assert trial.differences == [], trial
         assert trial.violations == [], trial
         assert trial.looks > 0, trial
