@@ -88,6 +88,9 @@ bench-gif: install ## benchmark: a flyby GIF (120 frames, 800x600) against matpl
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev,bench]"
 	$(PY) bench/bench_gif.py
 
+trials: install ## kill trials: SIGKILL at 10 seeded points per phase, convergence and readers
+	$(PY) bench/trials.py --kills-per-phase 10
+
 stop: ## stop the servers the demo started
 	-$(VENV)/bin/peloton gif stop
 	-$(VENV)/bin/peloton superset stop
@@ -97,4 +100,4 @@ stop: ## stop the servers the demo started
 clean: stop ## remove the virtualenv and local state
 	rm -rf $(VENV) .peloton .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install browser demo test test-unit lint format dist infra-tools infra-check bench-sim bench-ingest bench-transform bench-mapmatch bench-truth bench-trino bench-superset bench-cli bench-gif bench-bot stop clean
+.PHONY: help install browser demo test test-unit lint format dist infra-tools infra-check bench-sim bench-ingest bench-transform bench-mapmatch bench-truth bench-trino bench-superset bench-cli bench-gif bench-bot stop clean trials

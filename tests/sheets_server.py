@@ -23,6 +23,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -268,3 +269,39 @@ class SheetsServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=5)
+
+
+def service_account_file(server: SheetsServer, path: Path) -> Path:
+    """A service account key (a new RSA key) whose token_uri is the stand-in's, written to
+    `path`."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    account = {
+        "type": "service_account",
+        "private_key": pem,
+        "private_key_id": "1",
+        "client_email": "sa@x.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": server.token_url,
+    }
+    path.write_text(json.dumps(account))
+    return path
+
+
+def on_the_sheet(settings: Any, server: SheetsServer, folder: Path) -> Any:
+    """`settings` (lakehouse.settings.Settings) reading the athletes from a new spreadsheet
+    `BOOK` on the stand-in, with a service account key written in `folder`."""
+    from dataclasses import replace
+
+    server.state.create("BOOK")
+    sheets = {
+        "spreadsheet_id": "BOOK",
+        "service_account_file": service_account_file(server, folder / "sa.json"),
+        "api_base_url": server.url,
+    }
+    return replace(settings, sheets=replace(settings.sheets, **sheets))

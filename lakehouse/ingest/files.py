@@ -25,7 +25,7 @@ from lakehouse.lake.definition import TableDef
 from lakehouse.lake.raw_tables import ATHLETES, STAGE_ROUTES, STAGES
 from lakehouse.settings import Settings
 from lakehouse.sources.athletes import athletes_source, read_athletes
-from lakehouse.sources.rows import Parsed, SourceFileError
+from lakehouse.sources.rows import Parsed, Rejected, SourceFileError
 from lakehouse.sources.stages import (
     StageFile,
     read_index,
@@ -118,11 +118,18 @@ def replace_note(result: FileResult, note: str) -> FileResult:
 
 
 def _refuse(
-    catalog: Catalog, kind: str, label: str, path: Path | None, reason: str, batch_id: str
+    catalog: Catalog,
+    kind: str,
+    label: str,
+    path: Path | None,
+    reason: str,
+    batch_id: str,
+    rows: list[Rejected] | None = None,
 ) -> FileResult:
-    """A file that cannot be read as a whole: every line quarantined with the reason, and
-    the version landed before (if any) kept, as the result's note says."""
-    rejected = whole_file_rejected(label, path, reason)
+    """A file that cannot be read as a whole: every line (or the `rows` given, a sheet's)
+    quarantined with the reason, and the version landed before (if any) kept, as the
+    result's note says."""
+    rejected = rows or whole_file_rejected(label, path, reason)
     fingerprint = StageFile(0, path).fingerprint() if path and path.is_file() else "refused"
     replace_quarantine(catalog, kind, label, rejected, fingerprint, batch_id)
     return FileResult(
@@ -172,7 +179,7 @@ def ingest_athletes(
         source = read_athletes(settings)
     except SourceFileError as exc:
         label, path = athletes_source(settings)
-        return _refuse(catalog, "athletes", label, path, str(exc), batch_id)
+        return _refuse(catalog, "athletes", label, path, str(exc), batch_id, exc.rejected)
     table = ensure_table(catalog, ATHLETES)
     if not full_refresh and landed_fingerprints(table).get(source.label) == source.fingerprint:
         return FileResult(source.label, 0, 0, 0, skipped=True)

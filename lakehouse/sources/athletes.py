@@ -11,6 +11,8 @@ from lakehouse.settings import Settings
 from lakehouse.sources.rows import (
     Column,
     Parsed,
+    Rejected,
+    SourceFileError,
     integer,
     iso_date,
     number,
@@ -59,7 +61,12 @@ def read_athletes(settings: Settings) -> AthletesSource:
         values = read_values(settings.sheets)
         label = athletes_source(settings)[0]
         header = values[0] if values else []
-        require_columns(label, header, ATHLETE_COLUMNS)
+        try:
+            require_columns(label, header, ATHLETE_COLUMNS)
+        except SourceFileError as exc:  # every row of the sheet is refused with the reason
+            rows = enumerate(values[1:], start=2)
+            refused = [Rejected(f"{label}:{i}", str(exc), json.dumps(row)) for i, row in rows]
+            raise SourceFileError(str(exc), refused) from None
         parsed = parse_rows(label, header, enumerate(values[1:], start=2), ATHLETE_COLUMNS)
         digest = hashlib.sha256(json.dumps(values).encode()).hexdigest()
         return AthletesSource(label, unique_riders(require_rows(label, parsed)), digest)

@@ -18,7 +18,15 @@ from lakehouse.errors import PelotonError
 
 
 class SourceFileError(PelotonError):
-    """A source file that cannot be read at all (missing, or a required column absent)."""
+    """A source file that cannot be read at all (missing, or a required column absent).
+
+    `rejected`: the source's rows, each with the reason, where they are not lines of a file
+    (a sheet's rows); a file's lines are read from the file itself when it is quarantined.
+    """
+
+    def __init__(self, message: str, rejected: list[Rejected] | None = None) -> None:
+        super().__init__(message)
+        self.rejected = rejected or []
 
 
 @dataclass(frozen=True)
@@ -169,8 +177,24 @@ def require_columns(where: str, header: Sequence[str], columns: Sequence[Column]
     if missing:
         raise SourceFileError(
             f"{where}: line 1: missing column(s) {', '.join(missing)}; expected "
-            f"{', '.join(c.name for c in columns)}"
+            f"{', '.join(c.name for c in columns)}{_delimiter_hint(header)}"
         )
+
+
+OTHER_DELIMITERS = (";", "\t", "|")
+
+
+def _delimiter_hint(header: Sequence[str]) -> str:
+    """Why a header is one field: the file is separated by something else than commas."""
+    if len(header) != 1:
+        return ""
+    for delimiter in OTHER_DELIMITERS:
+        if delimiter in header[0]:
+            return (
+                f"; the header is one field split by {delimiter!r}: expected fields separated "
+                "by commas (re-save the file as comma-separated)"
+            )
+    return ""
 
 
 def parse_rows(

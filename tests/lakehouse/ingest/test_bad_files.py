@@ -36,44 +36,6 @@ def _a_stage(settings: Settings) -> tuple[int, Path]:
     return int(path.stem.split("-")[1]), path
 
 
-def test_a_byte_order_mark_is_read_as_utf8(settings: Settings, catalog: Catalog) -> None:
-    stage, path = _a_stage(settings)
-    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    result = _land(catalog, settings)[f"stages/{path.name}"]
-    assert result.quarantined == 0 and result.landed == _stage_rows(catalog, stage) > 0
-
-
-@pytest.mark.parametrize(
-    ("case", "expected"),
-    [
-        ("latin-1", r"line 2: byte 0xe9 is not UTF-8; expected UTF-8 text"),
-        ("header only", "a header and no rows; expected at least one row"),
-        ("empty", "empty file; expected a header line and rows"),
-    ],
-)
-def test_an_unreadable_stage_file_is_refused_whole_and_the_last_version_kept(
-    settings: Settings, catalog: Catalog, case: str, expected: str
-) -> None:
-    stage, path = _a_stage(settings)
-    _land(catalog, settings)
-    before = _stage_rows(catalog, stage)
-    header, *lines = path.read_text().splitlines()
-    if case == "latin-1":
-        lines[0] += "\u00e9"  # é, written as the single Latin-1 byte 0xe9
-        path.write_bytes(("\n".join([header, *lines]) + "\n").encode("latin-1"))
-    elif case == "header only":
-        path.write_text(header + "\n")
-    else:
-        path.write_bytes(b"")
-    result = _land(catalog, settings)[f"stages/{path.name}"]
-    # every line of a file that has some is quarantined; an empty one counts as one
-    assert result.landed == 0 and result.quarantined == (len(lines) if case == "latin-1" else 1)
-    assert expected in result.note and "previous version kept" in result.note
-    assert _stage_rows(catalog, stage) == before > 0
-    (reason,) = _reasons(catalog, f"stages/{path.name}")
-    assert str(path) in reason and expected in reason
-
-
 def _index(settings: Settings) -> tuple[Path, list[str]]:
     path = settings.sources_dir / "stages" / "stages.csv"
     return path, path.read_text().splitlines()

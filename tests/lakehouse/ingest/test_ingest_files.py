@@ -1,13 +1,9 @@
 """Stage CSVs and the athletes sheet into Iceberg: bad rows quarantined, the rest lands."""
 
-import json
-from dataclasses import replace
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from pyiceberg.catalog import Catalog
-from sheets_server import SheetsServer
+from sheets_server import SheetsServer, on_the_sheet
 
 from lakehouse.ingest.files import ingest_athletes, ingest_stages
 from lakehouse.settings import Settings
@@ -70,19 +66,6 @@ def test_malformed_rows_are_quarantined_the_rest_lands(
     assert _quarantine(catalog) == []
 
 
-def test_file_without_a_required_column_is_quarantined_whole(
-    settings: Settings, catalog: Catalog
-) -> None:
-    path = settings.sources_dir / "stages" / "stage-16.csv"
-    lines = path.read_text().splitlines()
-    lines[0] = lines[0].replace("lon", "longitude")
-    path.write_text("\n".join(lines) + "\n")
-    result = {r.source: r for r in ingest_stages(catalog, settings.sources_dir / "stages")}
-    assert result["stages/stage-16.csv"].quarantined == len(lines) - 1
-    reasons = {r["reason"] for r in _quarantine(catalog)}
-    assert len(reasons) == 1 and "missing column(s) lon" in reasons.pop()
-
-
 def test_athletes_from_the_local_export(settings: Settings, catalog: Catalog) -> None:
     path = settings.sources_dir / "athletes" / "athletes.csv"
     lines = path.read_text().splitlines()
@@ -94,49 +77,11 @@ def test_athletes_from_the_local_export(settings: Settings, catalog: Catalog) ->
     assert ingest_athletes(catalog, settings).skipped
 
 
-def test_athletes_export_without_a_column_is_refused_and_the_last_version_kept(
-    settings: Settings, catalog: Catalog
-) -> None:
-    assert ingest_athletes(catalog, settings).landed == 32
-    path = settings.sources_dir / "athletes" / "athletes.csv"
-    path.write_text(path.read_text().replace("rider_name", "name", 1))
-    result = ingest_athletes(catalog, settings)
-    assert (result.read, result.landed, result.quarantined) == (32, 0, 32)
-    assert "missing column(s) rider_name" in result.note and "previous version kept" in result.note
-    assert catalog.load_table("raw.athletes").scan().count() == 32
-    assert {r["reason"] for r in _quarantine(catalog)} == {
-        result.note.split("refused: ")[1].split("; previous")[0]
-    }
-
-
 def test_athletes_from_a_google_sheet_with_a_server_error(
     settings: Settings, catalog: Catalog, tmp_path: Path
 ) -> None:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
     with SheetsServer() as server:
-        server.state.create("BOOK")
-        key_file = tmp_path / "sa.json"
-        key_file.write_text(
-            json.dumps(
-                {
-                    "type": "service_account",
-                    "private_key": pem,
-                    "private_key_id": "1",
-                    "client_email": "sa@x.iam.gserviceaccount.com",
-                    "client_id": "1",
-                    "token_uri": server.token_url,
-                }
-            )
-        )
-        sheets = {
-            "spreadsheet_id": "BOOK",
-            "service_account_file": key_file,
-            "api_base_url": server.url,
-        }
-        online = replace(settings, sheets=replace(settings.sheets, **sheets))
+        online = on_the_sheet(settings, server, tmp_path)
         push_athletes(make_riders(4, 4), online.sheets)
         server.state.fail_next(503)
         result = ingest_athletes(catalog, online)
