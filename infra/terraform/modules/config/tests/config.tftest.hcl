@@ -148,7 +148,12 @@ run "deployments_come_from_prefect_yaml" {
     error_message = jsonencode(output.deployments["nightly"])
   }
   assert {
-    condition     = output.schedules["nightly/0"].cron == "0 3 * * *" && output.schedules["nightly/0"].timezone == "Europe/Paris" && output.schedules["nightly/0"].interval == null && length(output.schedules) == 1
+    condition     = output.schedules["nightly/0"].cron == "0 3 * * *" && output.schedules["nightly/0"].timezone == "Europe/Paris" && output.schedules["nightly/0"].interval == null && output.schedules["nightly/0"].active
+    error_message = jsonencode(output.schedules)
+  }
+  assert {
+    # upkeep's own schedule is deployed off (the nightly pipeline runs upkeep as its last step)
+    condition     = keys(output.schedules) == ["nightly/0", "upkeep/0"] && !output.schedules["upkeep/0"].active
     error_message = jsonencode(output.schedules)
   }
   assert {
