@@ -166,5 +166,6 @@ def test_init_is_idempotent_and_creates_every_view(lake: Settings) -> None:
         "speed_heatmap",
         "route_speed",
         "climbs",
+        "flyby_exports",
     }
     assert names == expected
