@@ -23,7 +23,7 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
 from lakehouse.catalog import open_catalog
-from lakehouse.errors import PelotonError
+from lakehouse.errors import PelotonError, UnavailableError
 from lakehouse.inventory import LAYERS
 from lakehouse.lake.lock import run_lock
 from lakehouse.settings import Settings
@@ -133,7 +133,11 @@ class Upkeep:
             return f"skipped: {self.no_statistics}"
         if self.options.dry_run:
             return "would analyze"
-        statistics.analyze(self.settings, name)
+        try:
+            statistics.analyze(self.settings, name)
+        except UnavailableError as exc:  # statistics only speed up planning: the rest goes on
+            self.no_statistics = f"Trino stopped answering: {exc}"
+            return f"skipped: {self.no_statistics}"
         return "analyzed"
 
     def orphans(self, table: Table) -> str:
