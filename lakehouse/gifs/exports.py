@@ -6,6 +6,13 @@ rendered and written to `<warehouse>/exports/gifs/stage=NN/<export_id>-<hash>.gi
 folder or S3, through the catalog's file IO). The stage's rows of `marts.gif_exports` are then
 replaced in one commit, and the files no row points to any more are deleted. A duel that cannot
 be drawn is skipped, a render that fails is reported; neither stops the others.
+
+A night's run only opens the stages whose inputs changed: each stage's commit records a
+fingerprint of what its duels are drawn from (`stage_inputs`: the day marts' fingerprints of
+its day and of every day before it, since the general classification at a stage depends on
+them all, and the style), and a stage whose recorded fingerprint still matches is reported
+unchanged from the index alone, without reading its tracks. Naming stages explicitly checks
+each of their duels again, files included.
 """
 
 from __future__ import annotations
@@ -29,12 +36,16 @@ from lakehouse.gifs.flyby import render, request_duel
 from lakehouse.gifs.race import Stage, known_stages, load_stage
 from lakehouse.gifs.request import FlybyRequest
 from lakehouse.gifs.style import STYLE_FILE
-from lakehouse.lake.commits import ensure_table, replace
+from lakehouse.lake.commits import ensure_table, landed_fingerprints, replace
 from lakehouse.lake.gif_tables import GIF_EXPORTS
+from lakehouse.lake.mart_tables import STAGE_RESULTS
 from lakehouse.transform.staging import with_lineage
 
 Status = Literal["rendered", "unchanged", "skipped", "failed", "removed"]
 EXPORTS_DIR = "exports/gifs"
+EXPORTS_VERSION = "1"
+"""Part of every stage's inputs fingerprint: raise it when the code that picks or draws the
+duels changes what a stage's exports would be, so the next run looks at every stage again."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,25 @@ class Outcome:
 
 def stage_folder(warehouse: str, stage: int) -> str:
     return f"{warehouse.rstrip('/')}/{EXPORTS_DIR}/stage={stage:02d}"
+
+
+def stage_part(stage: int) -> str:
+    """The part a stage's commits of marts.gif_exports replace."""
+    return f"stage-{stage}"
+
+
+def stage_inputs(catalog: Catalog) -> dict[int, str]:
+    """Each known stage's fingerprint of what its exports are drawn from: the day marts of its
+    day and of every earlier day (as recorded by their commits), the style, EXPORTS_VERSION."""
+    days = landed_fingerprints(ensure_table(catalog, STAGE_RESULTS))
+    digest = hashlib.sha256(EXPORTS_VERSION.encode())
+    digest.update((part_dir("gifs") / STYLE_FILE).read_bytes())
+    found: dict[int, str] = {}
+    for facts in sorted(known_stages(catalog).values(), key=lambda f: f.stage_date):
+        day = facts.stage_date.isoformat()
+        digest.update(f"|{facts.stage}@{day}:{days.get(day, 'no marts')}".encode())
+        found[facts.stage] = digest.copy().hexdigest()
+    return found
 
 
 def input_hash(spec: DuelSpec, duel: Duel) -> str:
@@ -107,11 +137,17 @@ def _write(io: FileIO, path: str, data: bytes) -> None:
 
 
 def export_stage(
-    catalog: Catalog, warehouse: str, stage: Stage, log: Callable[[str], None] = print
+    catalog: Catalog,
+    warehouse: str,
+    stage: Stage,
+    inputs: str,
+    log: Callable[[str], None] = print,
 ) -> list[Outcome]:
-    """Render the stage's duels that changed, index them, remove what no longer is."""
+    """Render the stage's duels that changed, index them, remove what no longer is; record
+    `inputs` (the stage's `stage_inputs`) with the stage's exports."""
     number = stage.facts.stage
     table = ensure_table(catalog, GIF_EXPORTS)
+    recorded = landed_fingerprints(table).get(stage_part(number))
     before = _indexed(catalog, number)
     specs, skipped = wanted_duels(catalog, stage)
     outcomes = [Outcome(number, s.export_id, "skipped", s.reason) for s in skipped]
@@ -120,11 +156,11 @@ def export_stage(
         try:
             request = FlybyRequest(number, spec.segment, (str(spec.bibs[0]), str(spec.bibs[1])))
             duel = request_duel(catalog, request, spec.caption)
-            inputs = input_hash(spec, duel)
+            drawn_from = input_hash(spec, duel)
             old = before.get(spec.export_id)
             if (
                 old is not None
-                and old["input_hash"] == inputs
+                and old["input_hash"] == drawn_from
                 and table.io.new_input(str(old["path"])).exists()
             ):
                 rows.append({k: v for k, v in old.items() if not k.startswith("_")})
@@ -138,7 +174,7 @@ def export_stage(
             digest = hashlib.sha256(flyby.data).hexdigest()
             path = f"{stage_folder(warehouse, number)}/{spec.export_id}-{digest[:12]}.gif"
             _write(table.io, path, flyby.data)
-            rows.append(_row(spec, duel, path, flyby.data, flyby.frames, inputs))
+            rows.append(_row(spec, duel, path, flyby.data, flyby.frames, drawn_from))
             detail = f"{flyby.frames} frames, {len(flyby.data):,} bytes, gap {flyby.gap_s:.1f} s"
             outcomes.append(Outcome(number, spec.export_id, "rendered", detail, path))
             log(f"stage {number} {spec.export_id}: rendered ({detail})")
@@ -152,16 +188,18 @@ def export_stage(
             log(f"stage {number} {spec.export_id}: FAILED: {type(exc).__name__}: {exc}")
     kept = {str(r["path"]) for r in rows}
     gone = {k: r for k, r in before.items() if str(r["path"]) not in kept}
-    changed = bool(gone) or any(o.status == "rendered" for o in outcomes)
-    if changed:
+    failed = any(o.status == "failed" for o in outcomes)
+    rendered = any(o.status == "rendered" for o in outcomes)
+    if gone or rendered or (recorded != inputs and not failed):
         data = pa.Table.from_pylist(rows, schema=_schema())
         batch = uuid.uuid4().hex
-        fingerprint = hashlib.sha256("".join(sorted(kept)).encode()).hexdigest()
+        # a failed render is tried again next night: its stage keeps an outdated fingerprint
+        fingerprint = "incomplete: a render failed" if failed else inputs
         replace(
             table,
             with_lineage(data, GIF_EXPORTS, "staging.telemetry", batch),
             f"stage == {number}",
-            f"stage-{number}",
+            stage_part(number),
             fingerprint,
             batch,
         )
@@ -180,14 +218,36 @@ def _schema() -> pa.Schema:
     return pa.schema([f for f in GIF_EXPORTS.schema().as_arrow() if not f.name.startswith("_")])
 
 
-def stages_to_export(catalog: Catalog, stages: Sequence[int] | None) -> list[int]:
-    known = known_stages(catalog)
-    if stages is None:
-        return sorted(known)
-    unknown = sorted(set(stages) - set(known))
-    if unknown:
-        raise PelotonError(f"stages {unknown} are not in the lakehouse; known: {sorted(known)}")
-    return sorted(stages)
+@dataclass(frozen=True)
+class ExportPlan:
+    """The stages a run opens, with their inputs' fingerprints, and those it leaves as they are."""
+
+    changed: dict[int, str]
+    unchanged: list[Outcome]
+    """One `unchanged` outcome per indexed export of a stage whose inputs did not change."""
+
+
+def plan_exports(catalog: Catalog, stages: Sequence[int] | None) -> ExportPlan:
+    """Every stage whose inputs changed since its exports were indexed (all of `stages`, when
+    named: each of their duels is checked again)."""
+    inputs = stage_inputs(catalog)
+    if stages is not None:
+        unknown = sorted(set(stages) - set(inputs))
+        if unknown:
+            raise PelotonError(
+                f"stages {unknown} are not in the lakehouse; known: {sorted(inputs)}"
+            )
+        return ExportPlan({s: inputs[s] for s in sorted(stages)}, [])
+    table = ensure_table(catalog, GIF_EXPORTS)
+    recorded = landed_fingerprints(table)
+    same = {s for s, fp in inputs.items() if recorded.get(stage_part(s)) == fp}
+    indexed = table.scan(selected_fields=("stage", "export_id", "path")).to_arrow().to_pylist()
+    unchanged = [
+        Outcome(r["stage"], r["export_id"], "unchanged", "stage inputs unchanged", r["path"])
+        for r in sorted(indexed, key=lambda r: (r["stage"], r["export_id"]))
+        if r["stage"] in same
+    ]
+    return ExportPlan({s: fp for s, fp in sorted(inputs.items()) if s not in same}, unchanged)
 
 
 def export_gifs(
@@ -196,8 +256,9 @@ def export_gifs(
     stages: Sequence[int] | None = None,
     log: Callable[[str], None] = print,
 ) -> list[Outcome]:
-    """Every stage's exports (or those of `stages`), stage after stage."""
-    outcomes: list[Outcome] = []
-    for number in stages_to_export(catalog, stages):
-        outcomes += export_stage(catalog, warehouse, load_stage(catalog, number), log)
+    """The exports of every stage whose inputs changed (or of `stages`), stage after stage."""
+    plan = plan_exports(catalog, stages)
+    outcomes = list(plan.unchanged)
+    for number, inputs in plan.changed.items():
+        outcomes += export_stage(catalog, warehouse, load_stage(catalog, number), inputs, log)
     return outcomes

@@ -92,6 +92,45 @@ def test_a_second_run_renders_nothing(lake: Settings, first_run: list[Outcome]) 
     assert len(open_catalog(lake).load_table("marts.gif_exports").snapshots()) == snapshots
 
 
+def test_a_night_opens_only_the_stages_whose_inputs_changed(
+    lake: Settings, first_run: list[Outcome], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cost of a night follows what changed, not the length of the race: a stage is opened
+    (its tracks read) only when its day's marts or an earlier day's were published again."""
+    warehouse = warehouse_location(lake)
+    facts = sorted(known_stages(open_catalog(lake)).values(), key=lambda f: f.stage_date)
+    assert len(facts) >= 2
+    opened: list[int] = []
+    real_load = exports.load_stage
+
+    def counted(catalog: object, stage: int) -> object:
+        opened.append(stage)
+        return real_load(catalog, stage)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exports, "load_stage", counted)
+    quiet = export_gifs(open_catalog(lake), warehouse, log=lambda _: None)
+    assert opened == []
+    assert len([o for o in quiet if o.status == "unchanged"]) == len(_index(lake))
+    relanded = facts[1].stage_date.isoformat()
+    real_landed = exports.landed_fingerprints
+
+    def moved(table: object, ref: str = "main") -> dict[str, str]:
+        found = real_landed(table, ref)  # type: ignore[arg-type]
+        return {part: "re-landed" if part == relanded else fp for part, fp in found.items()}
+
+    monkeypatch.setattr(exports, "landed_fingerprints", moved)
+    night = export_gifs(open_catalog(lake), warehouse, log=lambda _: None)
+    assert opened == [f.stage for f in facts[1:]]
+    assert {o.status for o in night} <= {"unchanged", "skipped"}  # same marts, same GIFs
+    monkeypatch.setattr(exports, "landed_fingerprints", real_landed)
+    opened.clear()
+    export_gifs(open_catalog(lake), warehouse, log=lambda _: None)
+    assert opened == [f.stage for f in facts[1:]]  # the day's real fingerprint is back
+    opened.clear()
+    export_gifs(open_catalog(lake), warehouse, log=lambda _: None)
+    assert opened == []
+
+
 @pytest.fixture()
 def lake_env(lake: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("PELOTON_HOME", str(lake.home))
