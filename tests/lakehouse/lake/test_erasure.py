@@ -1,6 +1,9 @@
-"""Erasure on small tables of a SQLite catalog: which rows go, which history is kept."""
+"""Erasure on small tables of a SQLite catalog, with the warehouse in a local folder and on a
+real S3-protocol server (S3Proxy): which rows go, which history is kept, which files are
+deleted."""
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -8,6 +11,7 @@ import pyarrow as pa
 import pytest
 from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.table import Table
+from s3_server import S3Server, s3_server
 
 from lakehouse.lake.athlete_rows import Athlete, erase
 from lakehouse.lake.commits import FINGERPRINT_KEY, PART_KEY
@@ -17,13 +21,38 @@ ME, OTHER = 1001, 2002
 DAY = timedelta(days=1)
 
 
-def _catalog(tmp_path: Path) -> Catalog:
+BUCKET = "erasure"
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    with s3_server(tmp_path_factory.mktemp("erasure-s3")) as server:
+        server.create_bucket(BUCKET)
+        yield server
+
+
+def _catalog(tmp_path: Path, s3: S3Server | None) -> Catalog:
+    if s3 is None:
+        return load_catalog(
+            "t",
+            type="sql",
+            uri=f"sqlite:///{tmp_path / 'c.db'}",
+            warehouse=(tmp_path / "wh").as_uri(),
+            init_catalog_tables="true",
+        )
     return load_catalog(
         "t",
         type="sql",
         uri=f"sqlite:///{tmp_path / 'c.db'}",
-        warehouse=(tmp_path / "wh").as_uri(),
+        warehouse=f"s3://{BUCKET}/{tmp_path.name}",
         init_catalog_tables="true",
+        **{
+            "s3.endpoint": s3.endpoint,
+            "s3.path-style-access": "true",
+            "s3.region": "us-east-1",
+            "s3.access-key-id": s3.access_key,
+            "s3.secret-access-key": s3.secret_key,
+        },
     )
 
 
@@ -36,11 +65,12 @@ def _points(*rows: tuple[int, int]) -> pa.Table:
     )
 
 
-@pytest.fixture()
-def catalog(tmp_path: Path) -> Catalog:
+@pytest.fixture(params=["local", "s3"])
+def catalog(tmp_path: Path, request: pytest.FixtureRequest) -> Catalog:
     """raw.points (two commits, a tag on each), marts.summary (names a winner), a start list
-    and a quarantine."""
-    catalog = _catalog(tmp_path)
+    and a quarantine; the warehouse in a local folder or in a bucket of S3Proxy."""
+    on_s3 = request.getfixturevalue("s3") if request.param == "s3" else None
+    catalog = _catalog(tmp_path, on_s3)
     for namespace in ("raw", "marts"):
         catalog.create_namespace(namespace)
     points = catalog.create_table("raw.points", schema=_points().schema)
@@ -136,6 +166,7 @@ def test_after_the_window_tags_are_rewritten_and_the_files_deleted(catalog: Cata
     me = resolve_athlete(catalog, ME, None)
     points = catalog.load_table("raw.points")
     old_files = _data_files(points)
+    assert all(points.io.new_input(p).exists() for p in old_files)
     forget_athlete(catalog, me, timedelta(days=30))
     points.refresh()
     main_after_erasure = points.refs()["main"].snapshot_id
@@ -149,7 +180,7 @@ def test_after_the_window_tags_are_rewritten_and_the_files_deleted(catalog: Cata
     assert points.refs()["stage-01"].snapshot_id == main_after_erasure, (
         "a tag at main's old head is moved to main's rewrite, not rewritten twice"
     )
-    assert not {p for p in old_files if Path(p.removeprefix("file://")).exists()}
+    assert old_files and not {p for p in old_files if points.io.new_input(p).exists()}
     remaining = {s.snapshot_id for s in points.snapshots()}
     assert {r.snapshot_id for r in points.refs().values()} <= remaining
     by_table = {t.table: t for t in report.tables}
