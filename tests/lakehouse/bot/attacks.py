@@ -2,7 +2,7 @@
 
 `server` marks what Trino itself must refuse to the `bot` user with the guard switched off:
 writes, procedures, and every catalog and schema other than the marts and views. The others
-(a cross product, time travel, metadata, several statements the client would split) only the
+(a cross product, time travel, several statements the client would split) only the
 guard stops; every one of them it refuses.
 """
 
@@ -107,7 +107,7 @@ ATTACKS = [
     Attack("show", "SHOW CATALOGS", False),
     Attack("explain analyze", "EXPLAIN ANALYZE SELECT count(*) FROM marts.stage_results", False),
     Attack("time travel", "SELECT * FROM marts.stage_results FOR VERSION AS OF 'audit'", False),
-    Attack("snapshots", 'SELECT * FROM marts."stage_results$snapshots"', False),
+    Attack("snapshots", 'SELECT * FROM marts."stage_results$snapshots"', True),
     Attack(
         "an enormous cross join",
         "SELECT count(*) FROM marts.stage_results a CROSS JOIN marts.stage_results b "

@@ -287,13 +287,49 @@ def audited(lake: Settings) -> Iterator[None]:
         run_sql(lake, "DROP TABLE IF EXISTS marts.audited")
 
 
+METADATA_TABLES = (
+    "refs",
+    "snapshots",
+    "history",
+    "metadata_log_entries",
+    "files",
+    "manifests",
+    "all_manifests",
+    "entries",
+    "all_entries",
+    "partitions",
+    "properties",
+)
+"""The Iceberg connector's metadata tables: they list a table's branches and snapshots."""
+
+
 @pytest.mark.usefixtures("audited")
 @pytest.mark.parametrize("user", ["bi", "bot"])
-def test_readers_read_a_tables_branches_but_a_view_reads_main(lake: Settings, user: str) -> None:
-    """No access control sees the version clause: a reader of a table reads its branches."""
+def test_readers_cannot_list_a_tables_branches_or_snapshots(lake: Settings, user: str) -> None:
+    for suffix in METADATA_TABLES:
+        with pytest.raises(PelotonError, match="Access Denied"):
+            run_sql(lake, f'SELECT * FROM marts."audited${suffix}"', user)
+    refs = run_sql(lake, 'SELECT name FROM marts."audited$refs" ORDER BY name').rows
+    assert refs == [["audit"], ["main"]], "etl lists them"
+
+
+@pytest.mark.usefixtures("audited")
+def test_readers_do_not_see_etls_queries(lake: Settings) -> None:
+    """A branch's name in the text of a query `etl` ran is not shown to the readers."""
+    run_sql(lake, "SELECT count(*) FROM marts.audited FOR VERSION AS OF 'audit'")
+    mine = "SELECT count(*) FROM system.runtime.queries WHERE \"user\" = 'etl'"
+    assert run_sql(lake, mine).rows[0][0] > 0
+    assert run_sql(lake, mine, "bi").rows == [[0]]
+
+
+@pytest.mark.usefixtures("audited")
+@pytest.mark.parametrize("user", ["bi", "bot"])
+def test_readers_read_a_branch_only_by_its_name_and_a_view_reads_main(
+    lake: Settings, user: str
+) -> None:
+    """No access control sees the version clause: a reader who knows a branch's name reads it
+    (a run's branch is named for its random batch id, which nothing readers may read shows)."""
     on_branch = "SELECT count(*) FROM {} FOR VERSION AS OF 'audit'"
     assert run_sql(lake, on_branch.format("marts.audited"), user).rows == [[1]]
-    refs = run_sql(lake, 'SELECT name FROM marts."audited$refs" ORDER BY name', user).rows
-    assert refs == [["audit"], ["main"]]
     # through a view the version clause changes nothing: the view reads the current snapshot
     assert run_sql(lake, on_branch.format("views.audited"), user).rows == [[2]]
