@@ -19,6 +19,7 @@ from racesim.climbs import detect_climbs
 from racesim.errors import SimulationError
 from racesim.load import open_loader, partition_name
 from racesim.race import StageRace, StageSimulator
+from racesim.reuse import files_digest, simulator_digest
 from racesim.routes import Route, load_route, load_stages, resample
 from racesim.scales import get_scale
 from racesim.sheets import write_athletes
@@ -192,6 +193,9 @@ def run_simulation(
                 "telemetry_rows": rows,
                 "telemetry_rows_total": report.total_rows,
                 "loaded": url is not None,
+                "schema": schema,
+                "simulator": simulator_digest(),
+                "files": files_digest(partial),
             },
         )
         swap_in(partial, out_dir)

@@ -106,8 +106,7 @@ def demo(
     )
     beside.shutdown(wait=False)
     with steps(f"Simulation ({scale}, seed {seed})"):
-        report = simulate_sources(settings, scale, seed, None)
-        print_report(report)
+        _simulate(settings, scale, seed)
     with steps("Pipeline"):
         run(ingest_only=False, days=None, stages=None, full_refresh=False)
     with steps("Trino's views, Superset's dashboards", "waiting for Trino and Superset"):
@@ -132,6 +131,23 @@ def _logger(part: str) -> Callable[[str], None]:
         console.print(f"[{part}] {line}", highlight=False, markup=False)
 
     return log
+
+
+def _simulate(settings: Settings, scale: str, seed: int) -> None:
+    """Simulate the race into the sources, unless they already hold it untouched."""
+    from lakehouse.postgres.connect import source_url
+    from racesim.reuse import already_simulated
+
+    out_dir = settings.home_dir / "sources"
+    schema = settings.source.schema_name
+    if already_simulated(out_dir, source_url(settings), scale, seed, schema):
+        console.print(
+            f"The sources already hold this race ({out_dir}, PostgreSQL schema {schema}, "
+            "unchanged since it was simulated): not simulated again",
+            highlight=False,
+        )
+        return
+    print_report(simulate_sources(settings, scale, seed, None))
 
 
 def _start_postgres(settings: Settings) -> None:
