@@ -13,6 +13,9 @@ locals {
       entrypoint  = "${replace(trimsuffix(split(":", d.entrypoint)[0], ".py"), "/", ".")}:${split(":", d.entrypoint)[1]}"
       parameters  = try(d.parameters, {})
       work_queue  = try(d.work_pool.work_queue_name, "default")
+      # prefect.yaml's concurrency_limit: a number, or {limit, collision_strategy}
+      concurrency_limit  = try(tonumber(d.concurrency_limit), tonumber(d.concurrency_limit.limit), null)
+      collision_strategy = try(d.concurrency_limit.collision_strategy, null)
       # a schedule is a cron, an interval (seconds) or an RRule, as in prefect.yaml
       schedules = [
         for s in coalesce(try(d.schedules, null), []) : {
@@ -36,15 +39,19 @@ locals {
   ]...)
   flow_names = toset([for d in local.deployments : d.flow_name])
 
-  # Prefect's image installs EXTRA_PIP_PACKAGES when a flow run's container starts: each run
-  # installs Peloton's wheel (from PyPI, pip_index_url or the wheel's URL), no custom image
+  # A flow run installs Peloton's wheel in its pull step: Prefect pip-installs a step's
+  # `requires` before it runs the step (the requirement names no importable module, so it is
+  # installed on every run), from peloton_package: a pinned wheel URL, or a version on the
+  # private index pip_index_url. No custom image: Prefect's own, at the version of prefect.yaml.
   job_env = { for k, v in {
-    EXTRA_PIP_PACKAGES = var.peloton_package
-    PIP_INDEX_URL      = var.pip_index_url
+    PIP_INDEX_URL    = var.pip_index_url
+    UV_INDEX_URL     = var.pip_index_url
+    UV_SYSTEM_PYTHON = "1"
   } : k => v if v != "" }
   pull_steps = [{
     type      = "set_working_directory"
     directory = "/opt/prefect"
+    requires  = var.peloton_package
   }]
 
   # the Kubernetes work pool's base job template: Prefect's image, the settings secret as env

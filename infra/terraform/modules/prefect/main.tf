@@ -66,6 +66,17 @@ variable "settings" {
   sensitive   = true
 }
 
+variable "alert_block" {
+  description = "Name of the custom-webhook block the pipeline's alerts go through (config module: names.alert_block); empty: none."
+  type        = string
+}
+
+variable "alert_webhook_url" {
+  description = "URL the alert block posts to."
+  type        = string
+  sensitive   = true
+}
+
 variable "account_id" {
   description = "Prefect Cloud account id."
   type        = string
@@ -87,7 +98,8 @@ resource "kubernetes_secret_v1" "settings" {
     name      = var.settings_secret
     namespace = var.namespace
   }
-  data = var.settings
+  # an empty value is an unset setting
+  data = { for k, v in var.settings : k => v if v != "" }
 }
 
 resource "kubernetes_secret_v1" "api_key" {
@@ -123,6 +135,9 @@ resource "prefect_deployment" "this" {
   parameters      = jsonencode(each.value.parameters)
   job_variables   = jsonencode({ env = var.job_env })
   pull_steps      = var.pull_steps
+  # prefect.yaml's concurrency_limit (nightly: one run at a time, the next one enqueued)
+  concurrency_limit   = each.value.concurrency_limit
+  concurrency_options = each.value.collision_strategy == null ? null : { collision_strategy = each.value.collision_strategy }
 }
 
 resource "prefect_deployment_schedule" "this" {
@@ -133,6 +148,21 @@ resource "prefect_deployment_schedule" "this" {
   interval      = each.value.interval
   rrule         = each.value.rrule
   timezone      = each.value.timezone
+}
+
+# the notification block PELOTON_ALERTS__BLOCK names (custom-webhook/<name>): a JSON post
+# whose `text` is the alert, as Slack's and Mattermost's incoming webhooks read it
+resource "prefect_block" "alerts" {
+  count     = var.alert_block == "" ? 0 : 1
+  name      = var.alert_block
+  type_slug = "custom-webhook"
+  data = jsonencode({
+    name      = var.alert_block
+    url       = var.alert_webhook_url
+    method    = "POST"
+    json_data = { text = "{{subject}}\n{{body}}" }
+    timeout   = 10
+  })
 }
 
 resource "helm_release" "worker" {
@@ -150,4 +180,9 @@ resource "helm_release" "worker" {
     })
   }))]
   depends_on = [kubernetes_secret_v1.api_key, prefect_work_pool.this]
+}
+
+output "settings_secret" {
+  description = "Name of the settings secret (made here): jobs and servers read it too."
+  value       = kubernetes_secret_v1.settings.metadata[0].name
 }
