@@ -115,6 +115,9 @@ def test_superset_overrides_start_with_the_local_config(config: dict[str, Any]) 
     driver = next(line for line in requirements if line.startswith("trino"))
     assert f"'{driver}'" in config["superset_chart"]["bootstrapScript"]
     compile(overrides["20-cloud"], "20-cloud", "exec")  # the cloud's override is valid Python
+    # the overrides run in order: behind TLS, Talisman's headers are on
+    cloud = overrides["20-cloud"]
+    assert "TALISMAN_ENABLED = False" in local and "\nTALISMAN_ENABLED = True\n" in cloud
 
 
 def test_flow_runs_get_every_setting_the_catalog_and_storage_need(config: dict[str, Any]) -> None:

@@ -132,6 +132,11 @@ run "superset_keeps_the_local_config_then_the_clouds" {
     error_message = "the cloud override must point the metadata at PostgreSQL"
   }
   assert {
+    # security headers on behind TLS (superset_config.py turns them off for local http)
+    condition     = strcontains(output.superset_chart.configOverrides["20-cloud"], "\nTALISMAN_ENABLED = True\n") && strcontains(output.superset_chart.configOverrides["10-peloton"], "TALISMAN_ENABLED = False")
+    error_message = output.superset_chart.configOverrides["20-cloud"]
+  }
+  assert {
     condition     = strcontains(output.superset_chart.bootstrapScript, "trino[sqlalchemy]==")
     error_message = output.superset_chart.bootstrapScript
   }
