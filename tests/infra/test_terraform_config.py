@@ -128,8 +128,14 @@ def test_flow_runs_get_every_setting_the_catalog_and_storage_need(config: dict[s
 
 
 def test_flow_runs_install_the_wheel_in_their_pull_step(config: dict[str, Any]) -> None:
-    (step,) = config["pull_steps"]
-    assert step["requires"] == config["_variables"]["peloton_package"]
+    install, sources = config["pull_steps"]
+    assert install["requires"] == config["_variables"]["peloton_package"]
+    # the file sources: the bucket's sources/ prefix copied into PELOTON_FILES__SOURCES_DIR
+    assert install["directory"] == config["settings_env"]["PELOTON_FILES__SOURCES_DIR"]
+    assert sources["type"] == "pull_from_s3" and sources["bucket"] == config["names"]["bucket"]
+    assert sources["credentials"] == (
+        "{{ prefect.blocks.aws-credentials." + config["names"]["storage_block"] + " }}"
+    )
     assert "EXTRA_PIP_PACKAGES" not in config["job_env"]  # installed once, by the pull step
     index = config["_variables"].get("pip_index_url")
     assert config["job_env"].get("PIP_INDEX_URL") == index

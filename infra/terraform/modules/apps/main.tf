@@ -136,8 +136,15 @@ module "prefect" {
   account_id          = var.prefect.account_id
   workspace_id        = var.prefect.workspace_id
   api_key             = var.prefect_api_key
-  alert_block         = local.alerts ? local.c.names.alert_block : ""
-  alert_webhook_url   = var.alert_webhook_url
+  storage_block       = local.c.names.storage_block
+  storage = {
+    access_key_id     = local.s["storage-access-key-id"]
+    secret_access_key = local.s["storage-secret-access-key"]
+    region            = local.c.storage.region
+    endpoint          = local.c.storage.endpoint
+  }
+  alert_block       = local.alerts ? local.c.names.alert_block : ""
+  alert_webhook_url = var.alert_webhook_url
   settings = merge(local.c.settings_env, jsondecode(local.s["peloton-extra-settings"]), {
     PELOTON_CATALOG__URI                  = format(local.postgres, local.c.roles.catalog, local.s["postgres-catalog-password"], local.c.databases.catalog)
     PELOTON_SOURCE__URL                   = format(local.postgres, local.c.roles.admin, local.s["postgres-admin-password"], local.c.databases.source)

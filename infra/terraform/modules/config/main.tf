@@ -60,6 +60,7 @@ locals {
     settings_secret = "peloton-settings"
     trino_secret    = "trino-secrets"
     alert_block     = "${local.name}-alerts"
+    storage_block   = "${local.name}-storage"
   }
 
   # PostgreSQL: one instance, a database per use; roles created by the database-roles job

@@ -92,6 +92,11 @@ output "pull_steps" {
   }
 }
 
+output "sources" {
+  description = "The file sources: the bucket prefix flow runs copy into their sources folder (PELOTON_FILES__SOURCES_DIR), and that folder."
+  value       = local.sources
+}
+
 output "job_env" {
   description = "Environment of every flow run besides the settings secret: where pip installs from."
   value       = local.job_env
@@ -123,6 +128,7 @@ output "settings_env" {
     PELOTON_TRINO__USER        = "etl"
     PELOTON_SUPERSET__URL      = local.superset_url
     PELOTON_GIFS__PUBLIC_URL   = local.gifs_url
+    PELOTON_FILES__SOURCES_DIR = local.sources.dir
   } : k => v if v != "" }, var.extra_settings)
 }
 

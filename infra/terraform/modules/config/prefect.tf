@@ -48,11 +48,28 @@ locals {
     UV_INDEX_URL     = var.pip_index_url
     UV_SYSTEM_PYTHON = "1"
   } : k => v if v != "" }
-  pull_steps = [{
-    type      = "set_working_directory"
-    directory = "/opt/prefect"
-    requires  = var.peloton_package
-  }]
+  # Then the file sources (stage CSVs, the athletes sheet's export) are copied from the bucket's
+  # sources/ prefix into the working folder, PELOTON_FILES__SOURCES_DIR (prefect-aws's
+  # pull_from_s3, with the storage keys of the aws-credentials block; GCS through its S3 API).
+  sources = {
+    prefix = "sources"
+    dir    = "/tmp/sources"
+  }
+  pull_steps = [
+    {
+      # the folder is an emptyDir volume of the job (base_job_template), so it exists
+      type      = "set_working_directory"
+      directory = local.sources.dir
+      requires  = var.peloton_package
+    },
+    {
+      type        = "pull_from_s3"
+      requires    = "prefect-aws"
+      bucket      = local.names.bucket
+      folder      = local.sources.prefix
+      credentials = "{{ prefect.blocks.aws-credentials.${local.names.storage_block} }}"
+    },
+  ]
 
   # the Kubernetes work pool's base job template: Prefect's image, the settings secret as env
   flow_image = "prefecthq/prefect:${local.prefect_yaml["prefect-version"]}-python3.12"
@@ -77,13 +94,15 @@ locals {
           template = {
             spec = {
               restartPolicy = "Never"
+              volumes       = [{ name = "sources", emptyDir = {} }]
               containers = [{
-                name      = "prefect-job"
-                image     = "{{ image }}"
-                args      = "{{ command }}"
-                env       = "{{ env }}"
-                envFrom   = [{ secretRef = { name = local.names.settings_secret } }]
-                resources = { requests = { cpu = "1", memory = "2Gi" }, limits = { memory = "4Gi" } }
+                name         = "prefect-job"
+                image        = "{{ image }}"
+                args         = "{{ command }}"
+                env          = "{{ env }}"
+                envFrom      = [{ secretRef = { name = local.names.settings_secret } }]
+                volumeMounts = [{ name = "sources", mountPath = local.sources.dir }]
+                resources    = { requests = { cpu = "1", memory = "2Gi" }, limits = { memory = "4Gi" } }
                 # root in the container: Prefect's image installs EXTRA_PIP_PACKAGES system-wide
                 securityContext = { allowPrivilegeEscalation = false }
               }]

@@ -77,6 +77,17 @@ variable "alert_webhook_url" {
   sensitive   = true
 }
 
+variable "storage_block" {
+  description = "Name of the aws-credentials block the sources pull step reads the bucket with (config module: names.storage_block)."
+  type        = string
+}
+
+variable "storage" {
+  description = "access_key_id, secret_access_key, region and endpoint (empty on AWS) of the warehouse bucket."
+  type        = map(string)
+  sensitive   = true
+}
+
 variable "account_id" {
   description = "Prefect Cloud account id."
   type        = string
@@ -165,6 +176,18 @@ resource "prefect_block" "alerts" {
   })
 }
 
+# the storage keys the sources pull step (prefect-aws pull_from_s3) signs with
+resource "prefect_block" "storage" {
+  name      = var.storage_block
+  type_slug = "aws-credentials"
+  data = jsonencode({
+    aws_access_key_id     = var.storage["access_key_id"]
+    aws_secret_access_key = var.storage["secret_access_key"]
+    region_name           = var.storage["region"]
+    aws_client_parameters = var.storage["endpoint"] == "" ? {} : { endpoint_url = var.storage["endpoint"] }
+  })
+}
+
 resource "helm_release" "worker" {
   name       = "prefect-worker"
   repository = "https://prefecthq.github.io/prefect-helm"
@@ -179,7 +202,7 @@ resource "helm_release" "worker" {
       })
     })
   }))]
-  depends_on = [kubernetes_secret_v1.api_key, prefect_work_pool.this]
+  depends_on = [kubernetes_secret_v1.api_key, prefect_work_pool.this, prefect_block.storage]
 }
 
 output "settings_secret" {

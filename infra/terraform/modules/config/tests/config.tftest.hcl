@@ -164,8 +164,18 @@ run "deployments_come_from_prefect_yaml" {
   }
   assert {
     # the pull step installs the wheel (Prefect pip-installs a step's `requires` first)
-    condition     = length(output.pull_steps) == 1 && output.pull_steps[0].requires == var.peloton_package
+    condition     = output.pull_steps[0].type == "set_working_directory" && output.pull_steps[0].requires == var.peloton_package
     error_message = jsonencode(output.pull_steps)
+  }
+  assert {
+    # then the file sources, from the bucket's sources/ prefix into the sources folder
+    condition     = output.pull_steps[1].type == "pull_from_s3" && output.pull_steps[1].bucket == output.names.bucket && output.pull_steps[1].folder == "sources" && output.pull_steps[0].directory == output.settings_env.PELOTON_FILES__SOURCES_DIR
+    error_message = jsonencode(output.pull_steps)
+  }
+  assert {
+    # the sources folder exists before the step changes into it: an emptyDir volume
+    condition     = output.base_job_template.job_configuration.job_manifest.spec.template.spec.containers[0].volumeMounts[0].mountPath == output.sources.dir
+    error_message = "the sources folder must be mounted"
   }
   assert {
     condition     = output.job_env == { UV_SYSTEM_PYTHON = "1" }
