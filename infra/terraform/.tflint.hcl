@@ -1,4 +1,5 @@
-# tflint with its bundled Terraform ruleset (no plugin download): make infra-check
+# tflint with its bundled Terraform ruleset (no plugin download): make infra-check. The AWS and
+# Google rulesets need a download: .tflint.registry.hcl.
 plugin "terraform" {
   enabled = true
   preset  = "recommended"

@@ -54,20 +54,23 @@ def connect(
 
 
 def server_for(settings: Settings, user: str) -> Server:
-    """The Trino of the settings, with the settings' password when the query runs as their
-    user (other users, such as `bi` on the embedded server, have none)."""
+    """The Trino of the settings, with the password of the user the query runs as: the
+    settings' password for their user, the entry of PELOTON_TRINO__PASSWORDS for another
+    (`bot`); users with none (such as `bi` on the embedded server) send none."""
     trino = settings.trino
-    password = trino.password.get_secret_value() if trino.password else None
-    if password is not None and trino.http_scheme != "https":
+    password = trino.password_for(user)
+    configured = trino.password is not None or trino.passwords is not None
+    if configured and trino.http_scheme != "https":
         raise ConfigurationError(
-            "PELOTON_TRINO__PASSWORD is set but PELOTON_TRINO__HTTP_SCHEME is http: a password "
-            "is only sent over https (set it to https for a Trino behind TLS)"
+            "a Trino password is set (PELOTON_TRINO__PASSWORD or __PASSWORDS) but "
+            "PELOTON_TRINO__HTTP_SCHEME is http: a password is only sent over https (set it to "
+            "https for a Trino behind TLS)"
         )
     return Server(
         trino.host,
         trino.port,
         trino.http_scheme == "https",
-        password if user == trino.user else None,
+        password,
         str(trino.ca_file) if trino.ca_file else None,
     )
 

@@ -13,12 +13,16 @@ AWS = {
     "region": "eu-west-1",
     "bucket_suffix": "123456789012",
     "postgres_host": "db.internal",
+    "peloton_package": "peloton==0.1.0",
+    "pip_index_url": "https://pypi.example.org/simple",
 }
 GCP = {
     "cloud": "gcp",
     "region": "europe-west1",
     "bucket_suffix": "my-project",
     "postgres_host": "10.1.2.3",
+    "peloton_package": "peloton @ https://releases.example.org/peloton-0.1.0-py3-none-any.whl#sha256="
+    + "0" * 64,
 }
 
 

@@ -672,6 +672,9 @@ ARGUMENTS: dict[str, set[str]] = {
         "timeouts",
     },
     "kubernetes_job_v1": {"metadata", "spec", "wait_for_completion", "timeouts"},
+    "kubernetes_deployment_v1": {"metadata", "spec", "wait_for_rollout", "timeouts"},
+    "kubernetes_service_v1": {"metadata", "spec", "wait_for_load_balancer", "timeouts"},
+    "kubernetes_ingress_v1": {"metadata", "spec", "wait_for_load_balancer"},
     "kubernetes_manifest": {
         "manifest",
         "object",
@@ -693,6 +696,17 @@ ARGUMENTS: dict[str, set[str]] = {
         "workspace_id",
     },
     "prefect_flow": {"name", "tags", "account_id", "workspace_id"},
+    # a block document; `data` is the block type's fields as JSON (custom-webhook: name, url,
+    # method, params, json_data, form_data, headers, cookies, timeout, secrets)
+    "prefect_block": {
+        "name",
+        "type_slug",
+        "data",
+        "data_wo",
+        "data_wo_version",
+        "account_id",
+        "workspace_id",
+    },
     "prefect_deployment": {
         "name",
         "flow_id",

@@ -16,8 +16,10 @@ import yaml
 from conftest import AWS
 from terraform_files import MODULES, REPO, config_outputs
 
+from lakehouse.gifs.exports import EXPORTS_DIR, stage_folder
 from lakehouse.settings import Settings
 from lakehouse.trino.config import Layout, write_config
+from lakehouse.trino.install import TRINO_VERSION
 
 
 def _prefect_yaml() -> dict[str, Any]:
@@ -36,6 +38,13 @@ def test_deployments_and_schedules_equal_prefect_yaml(config: dict[str, Any]) ->
         assert ours["parameters"] == d.get("parameters", {})
         assert ours["description"] == d.get("description", "")
         assert ours["work_queue"] == (d.get("work_pool") or {}).get("work_queue_name", "default")
+        limit = d.get("concurrency_limit")
+        if isinstance(limit, dict):
+            assert ours["concurrency_limit"] == limit["limit"]
+            assert ours["collision_strategy"] == limit.get("collision_strategy")
+        else:
+            assert ours["concurrency_limit"] == limit
+            assert ours["collision_strategy"] is None
         for i, s in enumerate(d.get("schedules") or []):
             expected_schedules[f"{d['name']}/{i}"] = {
                 "deployment": d["name"],
@@ -47,6 +56,7 @@ def test_deployments_and_schedules_equal_prefect_yaml(config: dict[str, Any]) ->
             }
     assert config["schedules"] == expected_schedules
     assert expected_schedules, "prefect.yaml has no schedule to compare"
+    assert any(d.get("concurrency_limit") for d in deployments), "no concurrency limit to compare"
 
 
 def test_flow_names_are_the_flows_names_in_code(config: dict[str, Any]) -> None:
@@ -105,21 +115,76 @@ def test_superset_overrides_start_with_the_local_config(config: dict[str, Any]) 
     driver = next(line for line in requirements if line.startswith("trino"))
     assert f"'{driver}'" in config["superset_chart"]["bootstrapScript"]
     compile(overrides["20-cloud"], "20-cloud", "exec")  # the cloud's override is valid Python
+    # the overrides run in order: behind TLS, Talisman's headers are on
+    cloud = overrides["20-cloud"]
+    assert "TALISMAN_ENABLED = False" in local and "\nTALISMAN_ENABLED = True\n" in cloud
 
 
 def test_flow_runs_get_every_setting_the_catalog_and_storage_need(config: dict[str, Any]) -> None:
     template = config["base_job_template"]["job_configuration"]["job_manifest"]
     container = template["spec"]["template"]["spec"]["containers"][0]
     assert container["envFrom"] == [{"secretRef": {"name": config["names"]["settings_secret"]}}]
-    assert config["job_env"]["EXTRA_PIP_PACKAGES"].startswith("peloton")
     assert config["warehouse"] == f"s3://{config['names']['bucket']}/warehouse"
+
+
+def test_flow_runs_install_the_wheel_in_their_pull_step(config: dict[str, Any]) -> None:
+    install, sources = config["pull_steps"]
+    assert install["requires"] == config["_variables"]["peloton_package"]
+    # the file sources: the bucket's sources/ prefix copied into PELOTON_FILES__SOURCES_DIR
+    assert install["directory"] == config["settings_env"]["PELOTON_FILES__SOURCES_DIR"]
+    assert sources["type"] == "pull_from_s3" and sources["bucket"] == config["names"]["bucket"]
+    assert sources["credentials"] == (
+        "{{ prefect.blocks.aws-credentials." + config["names"]["storage_block"] + " }}"
+    )
+    assert "EXTRA_PIP_PACKAGES" not in config["job_env"]  # installed once, by the pull step
+    index = config["_variables"].get("pip_index_url")
+    assert config["job_env"].get("PIP_INDEX_URL") == index
+
+
+def test_flow_runs_settings_name_real_settings(config: dict[str, Any], tmp_path: Path) -> None:
+    """Every variable the settings secret's non-secret part sets is one Settings reads."""
+    env = config["settings_env"]
+    assert env["PELOTON_TRINO__HTTP_SCHEME"] == "https" and env["PELOTON_TRINO__USER"] == "etl"
+    values: dict[str, dict[str, str]] = {}
+    for name, value in env.items():
+        part, _, field = name.removeprefix("PELOTON_").lower().partition("__")
+        if field:
+            values.setdefault(part, {})[field] = value
+    settings = Settings(home=tmp_path, **values)  # type: ignore[arg-type]
+    assert settings.trino.port == 443
+    assert (
+        settings.gifs.base_url
+        == f"https://{config['_variables'].get('gifs_hostname', 'gifs.example.org')}"
+    )
+
+
+def test_trino_runs_the_local_servers_version(config: dict[str, Any]) -> None:
+    assert config["trino_version"] == TRINO_VERSION
+    assert config["trino_chart"]["image"]["tag"] == TRINO_VERSION
+
+
+def test_gif_lifecycle_prefix_is_where_exports_are_written(config: dict[str, Any]) -> None:
+    bucket = config["names"]["bucket"]
+    folder = stage_folder(config["warehouse"], 1)  # where lakehouse/gifs/exports.py writes
+    assert folder.startswith(f"s3://{bucket}/")
+    key = folder.removeprefix(f"s3://{bucket}/")
+    lifecycle = config["gif_lifecycle"]
+    assert key.startswith(lifecycle["prefix"])
+    assert lifecycle["prefix"] == f"warehouse/{EXPORTS_DIR}/"
+    # a current GIF is never expired: marts.gif_exports points at it
+    assert set(lifecycle) == {"prefix", "noncurrent_days", "abort_incomplete_days"}
+
+
+def test_the_views_hash_covers_every_view(config: dict[str, Any]) -> None:
+    files = sorted(p.name for p in (REPO / "trino" / "views").glob("*.sql"))
+    assert config["views"]["files"] == files
 
 
 def test_a_deployment_added_to_prefect_yaml_is_deployed_with_its_schedules(tmp_path: Path) -> None:
     """The module reads prefect.yaml when it runs: a checkout whose file has one more deployment."""
     checkout = tmp_path / "checkout"
     shutil.copytree(MODULES / "config", checkout / "infra" / "terraform" / "modules" / "config")
-    for part in ("trino", "superset"):
+    for part in ("trino", "superset", "lakehouse"):
         (checkout / part).symlink_to(REPO / part)
     document = _prefect_yaml()
     document["deployments"].append(

@@ -22,10 +22,14 @@ def test_peloton_version_prints_the_package_version() -> None:
     assert shown.stdout == f"peloton {_version()}\n"
 
 
-def test_the_cloud_installs_this_version_by_default() -> None:
-    wanted = f"peloton=={_version()}"
+def test_the_package_source_is_required_and_pinned() -> None:
+    """No default: public PyPI's `peloton` is another project; the examples pin a wheel URL."""
+    version = _version()
     shared = Folder(INFRA / "envs" / "shared").variables()
-    assert shared["peloton_package"]["default"] == wanted
-    assert Folder(INFRA / "modules" / "config").variables()["peloton_package"]["default"] == wanted
+    assert "default" not in shared["peloton_package"]
+    # the config module's is null for the platform states, which install nothing
+    assert Folder(INFRA / "modules" / "config").variables()["peloton_package"]["default"] is None
     for example in INFRA.glob("envs/*/apps/terraform.tfvars.example"):
-        assert load(example)["peloton_package"] == wanted, example
+        package = load(example)["peloton_package"]
+        assert package.startswith("peloton @ https://"), example
+        assert f"/peloton-{version}-py3-none-any.whl#sha256=" in package, example

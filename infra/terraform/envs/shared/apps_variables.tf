@@ -21,15 +21,32 @@ variable "acme_email" {
   type        = string
 }
 
-variable "peloton_package" {
-  description = "What flow runs and jobs pip-install: peloton==<version> from pip_index_url, or the URL of the wheel `make dist` builds."
+variable "gifs_hostname" {
+  description = "Public host name of the flyby exports server (a DNS record to the ingress's load balancer)."
   type        = string
-  default     = "peloton==0.1.0"
+}
+
+variable "peloton_package" {
+  description = "The Peloton wheel flow runs and jobs install, no default (public PyPI's `peloton` is another project): `peloton @ https://.../peloton-<version>-py3-none-any.whl#sha256=<hash>`, or `peloton==<version>` with pip_index_url."
+  type        = string
 }
 
 variable "pip_index_url" {
-  description = "Package index Peloton is installed from; empty: PyPI."
+  description = "Private package index Peloton (and its dependencies, proxied) is installed from; empty with a wheel URL."
   type        = string
+  default     = ""
+}
+
+variable "extra_settings" {
+  description = "Further non-secret settings of flow runs and jobs (PELOTON_UPKEEP__*, PELOTON_PRIVACY__*, PELOTON_LLM__*, PELOTON_SHEETS__*); the secret ones are the platform's extra_secret_settings."
+  type        = map(string)
+  default     = {}
+}
+
+variable "alert_webhook_url" {
+  description = "URL the pipeline's alerts are posted to (a Prefect custom-webhook block; PELOTON_ALERTS__BLOCK); empty: alerts only in the runs' logs. Give it as TF_VAR_alert_webhook_url."
+  type        = string
+  sensitive   = true
   default     = ""
 }
 

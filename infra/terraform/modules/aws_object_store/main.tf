@@ -13,12 +13,17 @@ variable "bucket" {
 }
 
 variable "gif_prefix" {
-  description = "Key prefix of the GIF exports."
+  description = "Key prefix of the GIF exports (config module: gif_lifecycle.prefix)."
   type        = string
 }
 
-variable "gif_expiration_days" {
-  description = "Days a GIF export is kept."
+variable "gif_noncurrent_days" {
+  description = "Days a replaced or removed GIF export's version is kept (the current one is kept: marts.gif_exports points at it)."
+  type        = number
+}
+
+variable "gif_abort_incomplete_days" {
+  description = "Days an unfinished upload of a GIF export is kept."
   type        = number
 }
 
@@ -82,8 +87,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "warehouse" {
     filter {
       prefix = var.gif_prefix
     }
-    expiration {
-      days = var.gif_expiration_days
+    noncurrent_version_expiration {
+      noncurrent_days = var.gif_noncurrent_days
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = var.gif_abort_incomplete_days
     }
   }
   rule {

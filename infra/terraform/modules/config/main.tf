@@ -59,6 +59,8 @@ locals {
     work_pool       = "${local.name}-k8s"
     settings_secret = "peloton-settings"
     trino_secret    = "trino-secrets"
+    alert_block     = "${local.name}-alerts"
+    storage_block   = "${local.name}-storage"
   }
 
   # PostgreSQL: one instance, a database per use; roles created by the database-roles job
@@ -74,10 +76,26 @@ locals {
     reader   = "peloton_reader"
   }
 
-  # GIF exports (flyby animations) expire; the warehouse itself is versioned and kept
-  gif_prefix          = "exports/gifs/"
-  gif_expiration_days = 30
-  warehouse           = "s3://${local.names.bucket}/warehouse"
+  # The warehouse is a prefix of the bucket; the GIF exports are written under it, at
+  # <warehouse>/exports/gifs (lakehouse/gifs/exports.py EXPORTS_DIR, read here: one source).
+  # A current GIF is kept (marts.gif_exports points at it and an unchanged stage is never
+  # re-rendered); the versions a re-render or a removal leaves behind expire sooner than the
+  # rest of the warehouse's, and unfinished uploads are dropped after a day.
+  warehouse_prefix = "warehouse"
+  warehouse        = "s3://${local.names.bucket}/${local.warehouse_prefix}"
+  exports_dir = one(regex("(?m)^EXPORTS_DIR = \"([^\"]+)\"$",
+  file("${local.repo}/lakehouse/gifs/exports.py")))
+  gif_lifecycle = {
+    prefix                = "${local.warehouse_prefix}/${local.exports_dir}/"
+    noncurrent_days       = 7
+    abort_incomplete_days = 1
+  }
+
+  # Trino's views, created by the apps' views job; their hash names the job, so a changed or
+  # added view re-runs it
+  view_files = sort(fileset("${local.repo}/trino/views", "*.sql"))
+  views_hash = sha256(join("", [for f in local.view_files : "${f}\n${filesha256("${local.repo}/trino/views/${f}")}\n"]))
+  gifs_url   = "https://${var.gifs_hostname}"
 
   # every secret the platform keeps in the cloud's secret store, by key
   secret_keys = [
@@ -94,5 +112,6 @@ locals {
     "superset-admin-password",
     "storage-access-key-id",
     "storage-secret-access-key",
+    "peloton-extra-settings",
   ]
 }

@@ -29,8 +29,8 @@ output "warehouse" {
 }
 
 output "gif_lifecycle" {
-  description = "Prefix and expiry (days) of the GIF exports in the bucket."
-  value       = { prefix = local.gif_prefix, expiration_days = local.gif_expiration_days }
+  description = "GIF exports in the bucket: their key prefix, the days a replaced or removed version is kept, the days an unfinished upload is."
+  value       = local.gif_lifecycle
 }
 
 output "storage" {
@@ -84,12 +84,21 @@ output "flow_names" {
 }
 
 output "pull_steps" {
-  description = "Pull steps of every deployment (the wheel installs the code: no clone)."
+  description = "Pull steps of every deployment: the one that installs the Peloton wheel (no clone)."
   value       = local.pull_steps
+  precondition {
+    condition     = var.peloton_package == null || startswith(coalesce(var.peloton_package, "-"), "peloton @ https://") || var.pip_index_url != ""
+    error_message = "peloton_package `peloton==<version>` needs pip_index_url, a private index: on public PyPI `peloton` is another project."
+  }
+}
+
+output "sources" {
+  description = "The file sources: the bucket prefix flow runs copy into their sources folder (PELOTON_FILES__SOURCES_DIR), and that folder."
+  value       = local.sources
 }
 
 output "job_env" {
-  description = "Environment of every flow run: the Peloton package its container installs at start."
+  description = "Environment of every flow run besides the settings secret: where pip installs from."
   value       = local.job_env
 }
 
@@ -104,16 +113,39 @@ output "prefect_worker_chart" {
 }
 
 output "settings_env" {
-  description = "Non-secret PELOTON_* settings of flow runs (the secret ones come from the secret store)."
-  value = { for k, v in {
+  description = "Non-secret PELOTON_* settings of flow runs and jobs (the secret ones come from the secret store), extra_settings included."
+  value = merge({ for k, v in {
     PELOTON_HOME                 = "/tmp/peloton"
     PELOTON_CATALOG__KIND        = "sql"
     PELOTON_CATALOG__NAME        = local.trino_values.catalog_name
     PELOTON_STORAGE__WAREHOUSE   = local.warehouse
     PELOTON_STORAGE__S3_ENDPOINT = local.storage.endpoint
     PELOTON_STORAGE__S3_REGION   = local.storage.region
-    PELOTON_TRINO__HOST          = "trino.${local.names.namespace}.svc.cluster.local"
-    PELOTON_TRINO__PORT          = "8080"
-    PELOTON_SUPERSET__URL        = local.superset_url
-  } : k => v if v != "" }
+    # Trino through its ingress: TLS and password authentication, as every client
+    PELOTON_TRINO__HOST        = var.trino_hostname
+    PELOTON_TRINO__PORT        = "443"
+    PELOTON_TRINO__HTTP_SCHEME = "https"
+    PELOTON_TRINO__USER        = "etl"
+    PELOTON_SUPERSET__URL      = local.superset_url
+    PELOTON_GIFS__PUBLIC_URL   = local.gifs_url
+    PELOTON_FILES__SOURCES_DIR = local.sources.dir
+  } : k => v if v != "" }, var.extra_settings)
+}
+
+output "trino_version" {
+  description = "Trino's version: the local server's (lakehouse/trino/install.py)."
+  value       = local.trino_version
+}
+
+output "views" {
+  description = "Trino's view files (trino/views/*.sql) and the hash of their contents: a change re-runs the views job."
+  value = {
+    files = local.view_files
+    hash  = local.views_hash
+  }
+}
+
+output "gifs_url" {
+  description = "Public URL of the flyby exports server (peloton gif serve)."
+  value       = local.gifs_url
 }

@@ -13,6 +13,9 @@ locals {
       entrypoint  = "${replace(trimsuffix(split(":", d.entrypoint)[0], ".py"), "/", ".")}:${split(":", d.entrypoint)[1]}"
       parameters  = try(d.parameters, {})
       work_queue  = try(d.work_pool.work_queue_name, "default")
+      # prefect.yaml's concurrency_limit: a number, or {limit, collision_strategy}
+      concurrency_limit  = try(tonumber(d.concurrency_limit), tonumber(d.concurrency_limit.limit), null)
+      collision_strategy = try(d.concurrency_limit.collision_strategy, null)
       # a schedule is a cron, an interval (seconds) or an RRule, as in prefect.yaml
       schedules = [
         for s in coalesce(try(d.schedules, null), []) : {
@@ -36,16 +39,37 @@ locals {
   ]...)
   flow_names = toset([for d in local.deployments : d.flow_name])
 
-  # Prefect's image installs EXTRA_PIP_PACKAGES when a flow run's container starts: each run
-  # installs Peloton's wheel (from PyPI, pip_index_url or the wheel's URL), no custom image
+  # A flow run installs Peloton's wheel in its pull step: Prefect pip-installs a step's
+  # `requires` before it runs the step (the requirement names no importable module, so it is
+  # installed on every run), from peloton_package: a pinned wheel URL, or a version on the
+  # private index pip_index_url. No custom image: Prefect's own, at the version of prefect.yaml.
   job_env = { for k, v in {
-    EXTRA_PIP_PACKAGES = var.peloton_package
-    PIP_INDEX_URL      = var.pip_index_url
+    PIP_INDEX_URL    = var.pip_index_url
+    UV_INDEX_URL     = var.pip_index_url
+    UV_SYSTEM_PYTHON = "1"
   } : k => v if v != "" }
-  pull_steps = [{
-    type      = "set_working_directory"
-    directory = "/opt/prefect"
-  }]
+  # Then the file sources (stage CSVs, the athletes sheet's export) are copied from the bucket's
+  # sources/ prefix into the working folder, PELOTON_FILES__SOURCES_DIR (prefect-aws's
+  # pull_from_s3, with the storage keys of the aws-credentials block; GCS through its S3 API).
+  sources = {
+    prefix = "sources"
+    dir    = "/tmp/sources"
+  }
+  pull_steps = [
+    {
+      # the folder is an emptyDir volume of the job (base_job_template), so it exists
+      type      = "set_working_directory"
+      directory = local.sources.dir
+      requires  = var.peloton_package
+    },
+    {
+      type        = "pull_from_s3"
+      requires    = "prefect-aws"
+      bucket      = local.names.bucket
+      folder      = local.sources.prefix
+      credentials = "{{ prefect.blocks.aws-credentials.${local.names.storage_block} }}"
+    },
+  ]
 
   # the Kubernetes work pool's base job template: Prefect's image, the settings secret as env
   flow_image = "prefecthq/prefect:${local.prefect_yaml["prefect-version"]}-python3.12"
@@ -70,13 +94,15 @@ locals {
           template = {
             spec = {
               restartPolicy = "Never"
+              volumes       = [{ name = "sources", emptyDir = {} }]
               containers = [{
-                name      = "prefect-job"
-                image     = "{{ image }}"
-                args      = "{{ command }}"
-                env       = "{{ env }}"
-                envFrom   = [{ secretRef = { name = local.names.settings_secret } }]
-                resources = { requests = { cpu = "1", memory = "2Gi" }, limits = { memory = "4Gi" } }
+                name         = "prefect-job"
+                image        = "{{ image }}"
+                args         = "{{ command }}"
+                env          = "{{ env }}"
+                envFrom      = [{ secretRef = { name = local.names.settings_secret } }]
+                volumeMounts = [{ name = "sources", mountPath = local.sources.dir }]
+                resources    = { requests = { cpu = "1", memory = "2Gi" }, limits = { memory = "4Gi" } }
                 # root in the container: Prefect's image installs EXTRA_PIP_PACKAGES system-wide
                 securityContext = { allowPrivilegeEscalation = false }
               }]

@@ -32,6 +32,9 @@ locals {
     RATELIMIT_STORAGE_URI = f"{_redis}/2"
     ENABLE_PROXY_FIX = True  # TLS ends at the ingress
     SESSION_COOKIE_SECURE = True
+    # behind TLS: Talisman's security headers (CSP, HSTS, frame options) with Superset's
+    # default TALISMAN_CONFIG, off only on the local plain-http server
+    TALISMAN_ENABLED = True
   PY
 
   superset_chart = {

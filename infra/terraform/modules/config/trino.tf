@@ -60,9 +60,13 @@ locals {
   trino_rules = jsondecode(file("${local.templates}/etc/rules.json"))
   trino_users = ["etl", "bi", "bot"]
 
+  # the version the local server runs (lakehouse/trino/install.py TRINO_VERSION, read here)
+  trino_version = one(regex("(?m)^TRINO_VERSION = \"([0-9]+)\"$",
+  file("${local.repo}/lakehouse/trino/install.py")))
+
   # values of the official chart (https://trinodb.github.io/charts, chart trino 1.39)
   trino_chart = {
-    image = { tag = "476" }
+    image = { tag = local.trino_version }
     server = {
       workers = local.size.trino_workers
       autoscaling = {

@@ -84,14 +84,34 @@ variable "superset_hostname" {
   default     = "superset.example.org"
 }
 
-variable "peloton_package" {
-  description = "What flow runs pip-install at start: a requirement (peloton==0.1.0) from pip_index_url, or the URL of the wheel `make dist` builds."
+variable "gifs_hostname" {
+  description = "Public host name of the flyby exports server (TLS at the ingress)."
   type        = string
-  default     = "peloton==0.1.0"
+  default     = "gifs.example.org"
+}
+
+variable "extra_settings" {
+  description = "Further non-secret settings of flow runs and jobs: PELOTON_UPKEEP__*, PELOTON_PRIVACY__*, PELOTON_LLM__*, PELOTON_SHEETS__* variables by name (secret ones: the platform's extra_secret_settings)."
+  type        = map(string)
+  default     = {}
+  validation {
+    condition     = alltrue([for k in keys(var.extra_settings) : can(regex("^PELOTON_(UPKEEP|PRIVACY|LLM|SHEETS)__[A-Z0-9_]+$", k))])
+    error_message = "extra_settings keys must be PELOTON_UPKEEP__*, PELOTON_PRIVACY__*, PELOTON_LLM__* or PELOTON_SHEETS__* variables."
+  }
+}
+
+variable "peloton_package" {
+  description = "The Peloton wheel flow runs and jobs install (the apps roots require it: public PyPI's `peloton` is another project): `peloton @ https://.../peloton-<version>-py3-none-any.whl#sha256=<hash>`, or `peloton==<version>` with pip_index_url, a private index."
+  type        = string
+  default     = null # the platform states install nothing; the apps roots require it
+  validation {
+    condition     = var.peloton_package == null || can(regex("^peloton @ https://\\S+\\.whl#sha256=[0-9a-f]{64}$", var.peloton_package)) || can(regex("^peloton==[0-9][0-9A-Za-z.+-]*$", var.peloton_package))
+    error_message = "peloton_package must be `peloton @ https://<host>/<path>.whl#sha256=<hex>` or `peloton==<version>` (then set pip_index_url to a private index)."
+  }
 }
 
 variable "pip_index_url" {
-  description = "Package index the flow runs and jobs install Peloton from; empty: PyPI."
+  description = "Private package index flow runs and jobs install from (it must also serve or proxy Peloton's dependencies); required with `peloton==<version>`, empty with a wheel URL (dependencies from PyPI)."
   type        = string
   default     = ""
 }

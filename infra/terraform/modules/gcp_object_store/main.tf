@@ -18,12 +18,17 @@ variable "location" {
 }
 
 variable "gif_prefix" {
-  description = "Object prefix of the GIF exports."
+  description = "Object prefix of the GIF exports (config module: gif_lifecycle.prefix)."
   type        = string
 }
 
-variable "gif_expiration_days" {
-  description = "Days a GIF export is kept."
+variable "gif_noncurrent_days" {
+  description = "Days a replaced or removed GIF export's version is kept (the current one is kept: marts.gif_exports points at it)."
+  type        = number
+}
+
+variable "gif_abort_incomplete_days" {
+  description = "Days an unfinished upload of a GIF export is kept."
   type        = number
 }
 
@@ -51,11 +56,21 @@ resource "google_storage_bucket" "warehouse" {
   }
   lifecycle_rule {
     condition {
-      age            = var.gif_expiration_days
-      matches_prefix = [var.gif_prefix]
+      days_since_noncurrent_time = var.gif_noncurrent_days
+      with_state                 = "ARCHIVED"
+      matches_prefix             = [var.gif_prefix]
     }
     action {
       type = "Delete"
+    }
+  }
+  lifecycle_rule {
+    condition {
+      age            = var.gif_abort_incomplete_days
+      matches_prefix = [var.gif_prefix]
+    }
+    action {
+      type = "AbortIncompleteMultipartUpload"
     }
   }
   lifecycle_rule {

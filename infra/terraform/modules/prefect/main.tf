@@ -66,6 +66,28 @@ variable "settings" {
   sensitive   = true
 }
 
+variable "alert_block" {
+  description = "Name of the custom-webhook block the pipeline's alerts go through (config module: names.alert_block); empty: none."
+  type        = string
+}
+
+variable "alert_webhook_url" {
+  description = "URL the alert block posts to."
+  type        = string
+  sensitive   = true
+}
+
+variable "storage_block" {
+  description = "Name of the aws-credentials block the sources pull step reads the bucket with (config module: names.storage_block)."
+  type        = string
+}
+
+variable "storage" {
+  description = "access_key_id, secret_access_key, region and endpoint (empty on AWS) of the warehouse bucket."
+  type        = map(string)
+  sensitive   = true
+}
+
 variable "account_id" {
   description = "Prefect Cloud account id."
   type        = string
@@ -87,7 +109,8 @@ resource "kubernetes_secret_v1" "settings" {
     name      = var.settings_secret
     namespace = var.namespace
   }
-  data = var.settings
+  # an empty value is an unset setting
+  data = { for k, v in var.settings : k => v if v != "" }
 }
 
 resource "kubernetes_secret_v1" "api_key" {
@@ -123,6 +146,9 @@ resource "prefect_deployment" "this" {
   parameters      = jsonencode(each.value.parameters)
   job_variables   = jsonencode({ env = var.job_env })
   pull_steps      = var.pull_steps
+  # prefect.yaml's concurrency_limit (nightly: one run at a time, the next one enqueued)
+  concurrency_limit   = each.value.concurrency_limit
+  concurrency_options = each.value.collision_strategy == null ? null : { collision_strategy = each.value.collision_strategy }
 }
 
 resource "prefect_deployment_schedule" "this" {
@@ -133,6 +159,33 @@ resource "prefect_deployment_schedule" "this" {
   interval      = each.value.interval
   rrule         = each.value.rrule
   timezone      = each.value.timezone
+}
+
+# the notification block PELOTON_ALERTS__BLOCK names (custom-webhook/<name>): a JSON post
+# whose `text` is the alert, as Slack's and Mattermost's incoming webhooks read it
+resource "prefect_block" "alerts" {
+  count     = var.alert_block == "" ? 0 : 1
+  name      = var.alert_block
+  type_slug = "custom-webhook"
+  data = jsonencode({
+    name      = var.alert_block
+    url       = var.alert_webhook_url
+    method    = "POST"
+    json_data = { text = "{{subject}}\n{{body}}" }
+    timeout   = 10
+  })
+}
+
+# the storage keys the sources pull step (prefect-aws pull_from_s3) signs with
+resource "prefect_block" "storage" {
+  name      = var.storage_block
+  type_slug = "aws-credentials"
+  data = jsonencode({
+    aws_access_key_id     = var.storage["access_key_id"]
+    aws_secret_access_key = var.storage["secret_access_key"]
+    region_name           = var.storage["region"]
+    aws_client_parameters = var.storage["endpoint"] == "" ? {} : { endpoint_url = var.storage["endpoint"] }
+  })
 }
 
 resource "helm_release" "worker" {
@@ -149,5 +202,10 @@ resource "helm_release" "worker" {
       })
     })
   }))]
-  depends_on = [kubernetes_secret_v1.api_key, prefect_work_pool.this]
+  depends_on = [kubernetes_secret_v1.api_key, prefect_work_pool.this, prefect_block.storage]
+}
+
+output "settings_secret" {
+  description = "Name of the settings secret (made here): jobs and servers read it too."
+  value       = kubernetes_secret_v1.settings.metadata[0].name
 }

@@ -40,6 +40,16 @@ variable "peloton_package" {
   type        = string
 }
 
+variable "pip_index_url" {
+  description = "Private package index the import job installs from; empty: PyPI."
+  type        = string
+}
+
+variable "gifs_url" {
+  description = "Public URL of the flyby exports server, which the dashboards' links point at."
+  type        = string
+}
+
 variable "secrets" {
   description = "secret_key, admin_password, db_password and bi_password (Trino's), from the secret store."
   type        = map(string)
@@ -139,6 +149,17 @@ resource "kubernetes_job_v1" "import_assets" {
           env {
             name  = "PELOTON_TRINO__PORT"
             value = "443"
+          }
+          env {
+            name  = "PELOTON_GIFS__PUBLIC_URL"
+            value = var.gifs_url
+          }
+          dynamic "env" {
+            for_each = var.pip_index_url == "" ? {} : { PIP_INDEX_URL = var.pip_index_url }
+            content {
+              name  = env.key
+              value = env.value
+            }
           }
           env_from {
             secret_ref {

@@ -35,17 +35,21 @@ module "config" {
   postgres_host     = local.platform.postgres_host
   trino_hostname    = var.trino_hostname
   superset_hostname = var.superset_hostname
+  gifs_hostname     = var.gifs_hostname
   peloton_package   = var.peloton_package
   pip_index_url     = var.pip_index_url
+  extra_settings    = var.extra_settings
 }
 
 module "apps" {
-  source          = "../../../modules/apps"
-  config          = module.config
-  postgres_host   = local.platform.postgres_host
-  secrets         = local.secrets
-  acme_email      = var.acme_email
-  peloton_package = var.peloton_package
-  prefect         = { account_id = var.prefect_account_id, workspace_id = var.prefect_workspace_id }
-  prefect_api_key = var.prefect_api_key
+  source            = "../../../modules/apps"
+  config            = module.config
+  postgres_host     = local.platform.postgres_host
+  secrets           = local.secrets
+  acme_email        = var.acme_email
+  peloton_package   = var.peloton_package
+  pip_index_url     = var.pip_index_url
+  alert_webhook_url = var.alert_webhook_url
+  prefect           = { account_id = var.prefect_account_id, workspace_id = var.prefect_workspace_id }
+  prefect_api_key   = var.prefect_api_key
 }

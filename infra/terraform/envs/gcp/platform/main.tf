@@ -31,11 +31,12 @@ module "network" {
 }
 
 module "object_store" {
-  source              = "../../../modules/gcp_object_store"
-  bucket              = module.config.names.bucket
-  location            = var.region
-  gif_prefix          = module.config.gif_lifecycle.prefix
-  gif_expiration_days = module.config.gif_lifecycle.expiration_days
+  source                    = "../../../modules/gcp_object_store"
+  bucket                    = module.config.names.bucket
+  location                  = var.region
+  gif_prefix                = module.config.gif_lifecycle.prefix
+  gif_noncurrent_days       = module.config.gif_lifecycle.noncurrent_days
+  gif_abort_incomplete_days = module.config.gif_lifecycle.abort_incomplete_days
 }
 
 module "credentials" {
@@ -45,6 +46,7 @@ module "credentials" {
   given = {
     "storage-access-key-id"     = module.object_store.access_key_id
     "storage-secret-access-key" = module.object_store.secret_access_key
+    "peloton-extra-settings"    = jsonencode(var.extra_secret_settings)
   }
 }
 

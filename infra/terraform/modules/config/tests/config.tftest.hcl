@@ -1,10 +1,11 @@
 # Offline checks of the computed values: `terraform test` in this folder (no provider needed).
 
 variables {
-  cloud         = "aws"
-  region        = "eu-west-1"
-  bucket_suffix = "123456789012"
-  postgres_host = "db.internal"
+  cloud           = "aws"
+  region          = "eu-west-1"
+  bucket_suffix   = "123456789012"
+  postgres_host   = "db.internal"
+  peloton_package = "peloton @ https://releases.example.org/peloton-0.1.0-py3-none-any.whl#sha256=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 }
 
 run "names_derive_from_project_and_environment" {
@@ -131,6 +132,11 @@ run "superset_keeps_the_local_config_then_the_clouds" {
     error_message = "the cloud override must point the metadata at PostgreSQL"
   }
   assert {
+    # security headers on behind TLS (superset_config.py turns them off for local http)
+    condition     = strcontains(output.superset_chart.configOverrides["20-cloud"], "\nTALISMAN_ENABLED = True\n") && strcontains(output.superset_chart.configOverrides["10-peloton"], "TALISMAN_ENABLED = False")
+    error_message = output.superset_chart.configOverrides["20-cloud"]
+  }
+  assert {
     condition     = strcontains(output.superset_chart.bootstrapScript, "trino[sqlalchemy]==")
     error_message = output.superset_chart.bootstrapScript
   }
@@ -157,8 +163,28 @@ run "deployments_come_from_prefect_yaml" {
     error_message = jsonencode(output.schedules)
   }
   assert {
-    condition     = output.job_env == { EXTRA_PIP_PACKAGES = "peloton==0.1.0" }
+    # the pull step installs the wheel (Prefect pip-installs a step's `requires` first)
+    condition     = output.pull_steps[0].type == "set_working_directory" && output.pull_steps[0].requires == var.peloton_package
+    error_message = jsonencode(output.pull_steps)
+  }
+  assert {
+    # then the file sources, from the bucket's sources/ prefix into the sources folder
+    condition     = output.pull_steps[1].type == "pull_from_s3" && output.pull_steps[1].bucket == output.names.bucket && output.pull_steps[1].folder == "sources" && output.pull_steps[0].directory == output.settings_env.PELOTON_FILES__SOURCES_DIR
+    error_message = jsonencode(output.pull_steps)
+  }
+  assert {
+    # the sources folder exists before the step changes into it: an emptyDir volume
+    condition     = output.base_job_template.job_configuration.job_manifest.spec.template.spec.containers[0].volumeMounts[0].mountPath == output.sources.dir
+    error_message = "the sources folder must be mounted"
+  }
+  assert {
+    condition     = output.job_env == { UV_SYSTEM_PYTHON = "1" }
     error_message = jsonencode(output.job_env)
+  }
+  assert {
+    # prefect.yaml: nightly runs one at a time, a run due meanwhile waits
+    condition     = output.deployments["nightly"].concurrency_limit == 1 && output.deployments["nightly"].collision_strategy == "ENQUEUE" && output.deployments["upkeep"].concurrency_limit == null
+    error_message = jsonencode(output.deployments["nightly"])
   }
   assert {
     # the worker runs the Prefect of prefect.yaml, as the flow runs do
@@ -179,8 +205,78 @@ run "a_package_index_is_a_variable" {
   }
 
   assert {
-    condition     = output.job_env.EXTRA_PIP_PACKAGES == "peloton==0.2.0" && output.job_env.PIP_INDEX_URL == "https://pypi.example.org/simple"
+    condition     = output.pull_steps[0].requires == "peloton==0.2.0" && output.job_env.PIP_INDEX_URL == "https://pypi.example.org/simple" && output.job_env.UV_INDEX_URL == "https://pypi.example.org/simple"
     error_message = jsonencode(output.job_env)
+  }
+}
+
+run "a_version_without_a_private_index_is_refused" {
+  # public PyPI's `peloton` is another project
+  command = plan
+  variables {
+    peloton_package = "peloton==0.1.0"
+  }
+  expect_failures = [output.pull_steps]
+}
+
+run "an_unpinned_wheel_url_is_refused" {
+  command = plan
+  variables {
+    peloton_package = "peloton @ https://releases.example.org/peloton-0.1.0-py3-none-any.whl"
+  }
+  expect_failures = [var.peloton_package]
+}
+
+run "flow_runs_reach_trino_over_https_as_etl" {
+  command = plan
+  variables {
+    trino_hostname = "trino.race.example"
+    gifs_hostname  = "gifs.race.example"
+    extra_settings = { PELOTON_UPKEEP__SNAPSHOTS_KEPT = "3" }
+  }
+
+  assert {
+    condition     = output.settings_env.PELOTON_TRINO__HOST == "trino.race.example" && output.settings_env.PELOTON_TRINO__PORT == "443" && output.settings_env.PELOTON_TRINO__HTTP_SCHEME == "https" && output.settings_env.PELOTON_TRINO__USER == "etl"
+    error_message = jsonencode(output.settings_env)
+  }
+  assert {
+    condition     = output.settings_env.PELOTON_GIFS__PUBLIC_URL == "https://gifs.race.example" && output.settings_env.PELOTON_UPKEEP__SNAPSHOTS_KEPT == "3"
+    error_message = jsonencode(output.settings_env)
+  }
+}
+
+run "extra_settings_are_only_peloton_parts_settings" {
+  command = plan
+  variables {
+    extra_settings = { PELOTON_CATALOG__URI = "postgresql://elsewhere" }
+  }
+  expect_failures = [var.extra_settings]
+}
+
+run "gif_lifecycle_keeps_current_exports" {
+  command = plan
+
+  assert {
+    # under the warehouse prefix, where lakehouse/gifs/exports.py writes them
+    condition     = output.gif_lifecycle.prefix == "warehouse/exports/gifs/" && startswith(output.warehouse, "s3://${output.names.bucket}/warehouse")
+    error_message = jsonencode(output.gif_lifecycle)
+  }
+  assert {
+    condition     = output.gif_lifecycle.noncurrent_days > 0 && output.gif_lifecycle.abort_incomplete_days > 0 && !contains(keys(output.gif_lifecycle), "expiration_days")
+    error_message = jsonencode(output.gif_lifecycle)
+  }
+}
+
+run "views_are_hashed_and_trino_runs_the_local_version" {
+  command = plan
+
+  assert {
+    condition     = contains(output.views.files, "80_flyby_exports.sql") && length(output.views.hash) == 64
+    error_message = jsonencode(output.views)
+  }
+  assert {
+    condition     = output.trino_chart.image.tag == output.trino_version && can(tonumber(output.trino_version))
+    error_message = output.trino_version
   }
 }
 
