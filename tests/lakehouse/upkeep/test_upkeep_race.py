@@ -14,7 +14,7 @@ from truth_helpers import read_truth
 
 from lakehouse.catalog import open_catalog
 from lakehouse.ingest.files import ingest_athletes, ingest_stages
-from lakehouse.ingest.telemetry import ingest_telemetry
+from lakehouse.ingest.telemetry import land_telemetry
 from lakehouse.lake.tags import STAGE_TAG, stage_tag
 from lakehouse.settings import Settings
 from lakehouse.transform.marts import build_marts
@@ -91,7 +91,7 @@ def race(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Race:
             build_reference(catalog)
         if run >= len(stages):
             _duplicate_fixes(postgres_url, stage)
-        ingest_telemetry(catalog, postgres_url, only={days[stage]}, schema=SCHEMA)
+        land_telemetry(catalog, postgres_url, only={days[stage]}, schema=SCHEMA)
         build_telemetry(catalog)
         result = build_marts(catalog)
         for day in result.days:
@@ -170,7 +170,7 @@ def test_a_rerun_after_expiry_skips_every_unchanged_day(race: Race) -> None:
     catalog = open_catalog(race.settings)
     expired = catalog.load_table("raw.telemetry")
     assert len(expired.snapshots()) <= KEPT
-    landed = ingest_telemetry(catalog, race.url, schema=SCHEMA)
+    landed = land_telemetry(catalog, race.url, schema=SCHEMA)
     assert landed and all(d.skipped for d in landed)
     assert all(s.skipped for s in build_telemetry(catalog))
     assert build_marts(catalog).days == []
