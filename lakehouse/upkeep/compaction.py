@@ -25,6 +25,7 @@ from pyiceberg.table import FileScanTask, Table, TableProperties
 
 from lakehouse.lake.commits import carried_state, retry_commit
 from lakehouse.lake.datafiles import delete_files
+from lakehouse.lake.readers import file_tasks
 
 UPKEEP_KEY = "peloton.upkeep"
 """In upkeep's commits: which step wrote them."""
@@ -53,7 +54,7 @@ def plan(table: Table, target_bytes: int, min_files: int) -> list[Rewrite]:
         return []
     small: dict[tuple[int, str], list[FileScanTask]] = defaultdict(list)
     with_deletes: set[tuple[int, str]] = set()
-    for task in table.scan().plan_files():
+    for task in file_tasks(table):
         spec = table.specs()[task.file.spec_id]
         key = (task.file.spec_id, spec.partition_to_path(task.file.partition, table.schema()))
         if task.delete_files:
