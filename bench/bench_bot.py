@@ -398,22 +398,13 @@ def refusal_rate() -> tuple[int, int]:
 
 
 def build(settings: Any, url: str, seed: int) -> None:
-    from lakehouse.catalog import open_catalog
-    from lakehouse.ingest.files import ingest_athletes, ingest_stages
-    from lakehouse.ingest.telemetry import ingest_telemetry
-    from lakehouse.transform.marts import build_marts
-    from lakehouse.transform.staging import build_reference, build_telemetry
+    from benchkit import land_and_model
+
     from racesim.simulate import run_simulation
 
     print(f"simulating the tiny race (seed {seed}), landing and modelling it ...", flush=True)
     run_simulation("tiny", seed, settings.sources_dir, url, schema=SCHEMA)
-    catalog = open_catalog(settings)
-    ingest_telemetry(catalog, url, schema=SCHEMA)
-    ingest_stages(catalog, settings.sources_dir / "stages")
-    ingest_athletes(catalog, settings)
-    build_reference(catalog)
-    build_telemetry(catalog)
-    build_marts(catalog)
+    land_and_model(settings, url, SCHEMA)
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchkit import peak_rss_mb, source_database
+from benchkit import land_sources, peak_rss_mb, source_database
 
 
 def _catalog(home: Path, url: str) -> Any:
@@ -65,8 +65,6 @@ def main() -> None:
         worker(args.home, args.url, [date.fromisoformat(d) for d in args.worker.split(",")])
         return
 
-    from lakehouse.ingest.files import ingest_stages
-    from lakehouse.ingest.telemetry import ingest_telemetry
     from lakehouse.settings import Settings
     from lakehouse.transform.truth import truth_checks
     from racesim.simulate import run_simulation
@@ -81,11 +79,8 @@ def main() -> None:
             home = work / "home"
             catalog = _catalog(home, url)
             started = time.perf_counter()
-            landed = ingest_telemetry(catalog, url)
-            ingest_stages(catalog, sources / "stages")
-            from lakehouse.ingest.files import ingest_athletes
-
-            ingest_athletes(catalog, Settings(home=home, files={"sources_dir": sources}))
+            settings = Settings(home=home, files={"sources_dir": sources})
+            landed = land_sources(catalog, settings, url)
             print(f"raw layer landed in {time.perf_counter() - started:.1f} s", flush=True)
             days = sorted(r.day for r in landed)
             runs = {}

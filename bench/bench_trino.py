@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from benchkit import source_database
+from benchkit import land_and_model, source_database
 
 from lakehouse.ports import free_port
 
@@ -118,24 +118,13 @@ def _duckdb(catalog: Any) -> Callable[[str], Any]:
 
 
 def _build(settings: Any, scale: str = "full") -> None:
-    from lakehouse.catalog import open_catalog
-    from lakehouse.ingest.files import ingest_athletes, ingest_stages
-    from lakehouse.ingest.telemetry import ingest_telemetry
-    from lakehouse.transform.marts import build_marts
-    from lakehouse.transform.staging import build_reference, build_telemetry
     from racesim.simulate import run_simulation
 
     url = settings.source.url.get_secret_value()
     print(f"simulating the {scale} race ...", flush=True)
     run_simulation(scale, 2023, settings.sources_dir, url)
-    catalog = open_catalog(settings)
     print("landing and modelling it ...", flush=True)
-    ingest_telemetry(catalog, url)
-    ingest_stages(catalog, settings.sources_dir / "stages")
-    ingest_athletes(catalog, settings)
-    build_reference(catalog)
-    build_telemetry(catalog)
-    build_marts(catalog)
+    land_and_model(settings, url)
 
 
 def main() -> None:

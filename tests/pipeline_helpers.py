@@ -6,7 +6,7 @@ from pyiceberg.catalog import Catalog
 
 from lakehouse.catalog import open_catalog
 from lakehouse.ingest.files import ingest_athletes, ingest_stages
-from lakehouse.ingest.telemetry import ingest_telemetry
+from lakehouse.ingest.telemetry import land_telemetry
 from lakehouse.settings import Settings
 from lakehouse.transform.marts import build_marts
 from lakehouse.transform.staging import build_reference, build_telemetry
@@ -15,7 +15,7 @@ from racesim.simulate import run_simulation
 
 def land(catalog: Catalog, settings: Settings, url: str, schema: str, sources: Path) -> None:
     """The three sources landed in raw.*, and staging's reference tables built."""
-    ingest_telemetry(catalog, url, schema=schema)
+    land_telemetry(catalog, url, schema=schema)
     ingest_stages(catalog, sources / "stages")
     ingest_athletes(catalog, settings)
     build_reference(catalog)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import typer
 
 from lakehouse.cli.app import app, console, err_console, new_table, real_console
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from lakehouse.lake.athlete_rows import Athlete
+    from lakehouse.lake.erasure import ErasureReport
 
 
 @app.command()
@@ -63,6 +70,24 @@ def forget(
         summary = {"athlete": athlete_json, "window_days": days, "dry_run": dry_run}
         print(json.dumps(summary | {"tables": tables}, default=str))
         return
+    console.print(_report_table(report, who, days, dry_run=dry_run))
+    if not report.rows_removed and not any(t.held_snapshots for t in report.tables):
+        err_console.print(f"no rows of {who} in the current state", markup=False)
+    if any(t.held_snapshots for t in report.tables):
+        err_console.print(
+            "History younger than the window still holds the rows: run the same command again "
+            "after the dates shown.",
+            markup=False,
+        )
+    err_console.print(
+        "The systems of record (telemetry database, athletes sheet) are not changed: erase the "
+        "athlete there too.",
+        markup=False,
+    )
+
+
+def _report_table(report: ErasureReport, who: Athlete, days: float, *, dry_run: bool) -> Table:
+    """The erasure report, a row a table."""
     title = f"{'Dry run: would erase' if dry_run else 'Erased'} {who} (window {days:g} days)"
     view = new_table(title=title)
     columns = ("table", "rows removed", "tags/branches rewritten", "snapshots expired")
@@ -81,17 +106,4 @@ def forget(
             files,
             held,
         )
-    console.print(view)
-    if not report.rows_removed and not any(t.held_snapshots for t in report.tables):
-        err_console.print(f"no rows of {who} in the current state", markup=False)
-    if any(t.held_snapshots for t in report.tables):
-        err_console.print(
-            "History younger than the window still holds the rows: run the same command again "
-            "after the dates shown.",
-            markup=False,
-        )
-    err_console.print(
-        "The systems of record (telemetry database, athletes sheet) are not changed: erase the "
-        "athlete there too.",
-        markup=False,
-    )
+    return view

@@ -19,6 +19,7 @@ from lakehouse.gifs.race import Stage
 from lakehouse.gifs.request import SegmentChoice
 from lakehouse.gifs.segment import climbs
 from lakehouse.lake.mart_tables import CLIMB_EFFORTS, GENERAL_CLASSIFICATION, STAGE_RESULTS
+from lakehouse.lake.readers import read
 
 FINALE_KM = 5.0
 CLIMB_CATEGORIES = ("HC", "1")
@@ -54,8 +55,7 @@ def _first_two(rows: list[dict[str, object]]) -> tuple[int, int] | None:
 
 
 def _rows(catalog: Catalog, table: str, stage: int) -> list[dict[str, object]]:
-    data = catalog.load_table(table).scan(row_filter=f"stage == {stage}").to_arrow()
-    return data.to_pylist()
+    return read(catalog.load_table(table), where=f"stage == {stage}").to_pylist()
 
 
 def wanted_duels(catalog: Catalog, stage: Stage) -> tuple[list[DuelSpec], list[Skipped]]:

@@ -39,6 +39,7 @@ from lakehouse.gifs.style import STYLE_FILE
 from lakehouse.lake.commits import ensure_table, landed_fingerprints, replace
 from lakehouse.lake.gif_tables import GIF_EXPORTS
 from lakehouse.lake.mart_tables import STAGE_RESULTS
+from lakehouse.lake.readers import read
 from lakehouse.transform.staging import with_lineage
 
 Status = Literal["rendered", "unchanged", "skipped", "failed", "removed"]
@@ -127,7 +128,7 @@ def _row(
 
 def _indexed(catalog: Catalog, stage: int) -> dict[str, dict[str, object]]:
     table = ensure_table(catalog, GIF_EXPORTS)
-    rows = table.scan(row_filter=f"stage == {stage}").to_arrow().to_pylist()
+    rows = read(table, where=f"stage == {stage}").to_pylist()
     return {str(r["export_id"]): r for r in rows}
 
 
@@ -241,7 +242,7 @@ def plan_exports(catalog: Catalog, stages: Sequence[int] | None) -> ExportPlan:
     table = ensure_table(catalog, GIF_EXPORTS)
     recorded = landed_fingerprints(table)
     same = {s for s, fp in inputs.items() if recorded.get(stage_part(s)) == fp}
-    indexed = table.scan(selected_fields=("stage", "export_id", "path")).to_arrow().to_pylist()
+    indexed = read(table, columns=("stage", "export_id", "path")).to_pylist()
     unchanged = [
         Outcome(r["stage"], r["export_id"], "unchanged", "stage inputs unchanged", r["path"])
         for r in sorted(indexed, key=lambda r: (r["stage"], r["export_id"]))

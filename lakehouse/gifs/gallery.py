@@ -21,6 +21,7 @@ from pyiceberg.table import Table
 from lakehouse.assets import part_dir
 from lakehouse.errors import PelotonError
 from lakehouse.lake.gif_tables import GIF_EXPORTS
+from lakehouse.lake.readers import read
 from lakehouse.templates import render as fill
 
 TEMPLATES = "templates"
@@ -61,7 +62,7 @@ def export_rows(catalog: Catalog) -> tuple[Table, list[dict[str, object]]]:
         table = catalog.load_table(GIF_EXPORTS.name)
     except NoSuchTableError:
         table = None
-    rows = table.scan().to_arrow().to_pylist() if table is not None else []
+    rows = read(table).to_pylist() if table is not None else []
     if table is None or not rows:
         raise PelotonError(
             f"{GIF_EXPORTS.name} holds no export yet: run the gif_exports flow first "

@@ -11,7 +11,7 @@ from pyiceberg.catalog import Catalog
 
 from lakehouse.gifs.request import FlybyRequestError
 from lakehouse.gifs.riders import Entrant
-from lakehouse.lake.readers import day_filter, read, read_day
+from lakehouse.lake.readers import read, read_day
 from lakehouse.lake.staging_tables import STAGING_ATHLETES, STAGING_STAGE_ROUTES, STAGING_TELEMETRY
 from lakehouse.transform.facts import Route, routes, stage_facts
 from lakehouse.transform.results import StageFacts
@@ -75,8 +75,5 @@ def load_tracks(catalog: Catalog, facts: StageFacts, athletes: Iterable[int]) ->
     """The clean tracks of some riders on the stage's day (only their rows are read)."""
     ids = ", ".join(str(int(a)) for a in sorted(set(athletes)))
     table = catalog.load_table(STAGING_TELEMETRY.name)
-    rows = table.scan(
-        row_filter=f"{day_filter(facts.stage_date)} and athlete_id in ({ids})",
-        selected_fields=TRACK_COLUMNS,
-    ).to_arrow()
+    rows = read_day(table, facts.stage_date, TRACK_COLUMNS, where=f"athlete_id in ({ids})")
     return tracks_of_day(rows)

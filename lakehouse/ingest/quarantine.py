@@ -14,6 +14,7 @@ from pyiceberg.catalog import Catalog
 
 from lakehouse.lake.commits import ensure_table, lineage, now, replace
 from lakehouse.lake.raw_tables import QUARANTINE
+from lakehouse.lake.readers import count
 
 
 class Rejection(Protocol):
@@ -43,7 +44,7 @@ def replace_quarantine(
     """Replace the part's quarantined rows; no commit when it had none and has none."""
     table = ensure_table(catalog, QUARANTINE)
     where = quarantine_filter(label)
-    if not rejected and table.scan(row_filter=where, selected_fields=("location",)).count() == 0:
+    if not rejected and count(table, where) == 0:
         return
     n = len(rejected)
     schema = QUARANTINE.schema().as_arrow()

@@ -7,7 +7,6 @@ from datetime import date
 
 from lakehouse.catalog import open_catalog
 from lakehouse.ingest.files import FileResult, ingest_athletes, ingest_stages
-from lakehouse.ingest.selection import require_days
 from lakehouse.ingest.telemetry import (
     DayResult,
     DayStreams,
@@ -59,17 +58,10 @@ class IngestSummary:
 def telemetry_plan(
     settings: Settings, only: set[date] | None, full_refresh: bool
 ) -> list[PlannedDay]:
-    """The telemetry days of the source and which to land (an I/O step: the flow retries it).
-
-    A day asked for that the source does not have is refused (SelectionError), naming the
-    days it has.
-    """
+    """The telemetry days of the source and which to land (an I/O step: the flow retries it):
+    `plan_days` on the configured source and table, as `land_telemetry` plans."""
     table = telemetry_table(open_catalog(settings))
-    schema = settings.source.schema_name
-    plan = plan_days(table, reader_url(settings), schema, only, full_refresh)
-    if only:
-        require_days(only, [p.source.day for p in plan], f"the source's {schema}.telemetry")
-    return plan
+    return plan_days(table, reader_url(settings), settings.source.schema_name, only, full_refresh)
 
 
 def telemetry_day(

@@ -23,6 +23,7 @@ from pyiceberg.table import Table
 from lakehouse.ingest.evolution import evolve
 from lakehouse.ingest.quarantine import replace_quarantine
 from lakehouse.ingest.readahead import ReadAhead, read_ahead
+from lakehouse.ingest.selection import require_days
 from lakehouse.ingest.validation import RejectedRow, split_rows
 from lakehouse.lake.commits import (
     ensure_table,
@@ -32,6 +33,7 @@ from lakehouse.lake.commits import (
     replace_partition,
 )
 from lakehouse.lake.raw_tables import TELEMETRY
+from lakehouse.settings import get_settings
 from lakehouse.sources.fingerprint import DayAggregates
 from lakehouse.sources.telemetry import SourceDay, list_days, read_day
 
@@ -163,10 +165,6 @@ def write_day(
     return DayResult(source.day, read.rows, False, batch_id, len(rejected))
 
 
-STALL_SECONDS = 120.0
-"""How long a day's read may go without a batch before it is given up (SourceSettings)."""
-
-
 class DayStreams:
     """The batches of the days to land, each day streamed by its own read-ahead thread.
 
@@ -177,7 +175,7 @@ class DayStreams:
     opened again (a retry) streams afresh.
     """
 
-    def __init__(self, url: str, plan: list[PlannedDay], stall_s: float = STALL_SECONDS) -> None:
+    def __init__(self, url: str, plan: list[PlannedDay], stall_s: float) -> None:
         self.url, self.stall_s = url, stall_s
         order = [p.source for p in plan if p.load]
         self._following = {a.partition: b for a, b in itertools.pairwise(order)}
@@ -242,11 +240,14 @@ def plan_days(
 ) -> list[PlannedDay]:
     """Every source day (those in `only`, if given), oldest first, and whether to land it.
 
-    Only days already landed are scanned for their fingerprint (unless all are reloaded):
-    the fingerprint of a day to land is computed from the rows read.
+    A day asked for that the source does not have is refused (SelectionError). Only days
+    already landed are scanned for their fingerprint (unless all are reloaded): the
+    fingerprint of a day to land is computed from the rows read.
     """
     landed = landed_fingerprints(table)
     sources = list_days(url, schema, only=only, scan=scan_landed(landed, full_refresh))
+    if only:
+        require_days(only, [s.day for s in sources], f"the source's {schema}.telemetry")
     chosen = {s.day for s in days_to_load(sources, landed, full_refresh)}
     return [PlannedDay(s, s.day in chosen) for s in sources]
 
@@ -261,28 +262,34 @@ def land_days(
     url: str,
     land: LandDay,
     batch_id: str,
-    stall_s: float = STALL_SECONDS,
+    stall_s: float | None = None,
 ) -> list[DayResult]:
     """Land the planned days with `land`, one at a time and in order; the others are skipped.
 
     Each day is committed before the next is written, so the days' commits never conflict;
     only the reading runs ahead, into the next day (DayStreams). Memory does not grow with
-    the number of days.
+    the number of days. A day's read that goes `stall_s` seconds without a batch is given up
+    (by default the source's read timeout, `PELOTON_SOURCE__READ_TIMEOUT_S`).
     """
+    if stall_s is None:
+        stall_s = get_settings().source.read_timeout_s
     with DayStreams(url, plan, stall_s) as streams:
         return [land(p.source, streams) if p.load else skipped(p.source, batch_id) for p in plan]
 
 
-def ingest_telemetry(
+def land_telemetry(
     catalog: Catalog,
     url: str,
     full_refresh: bool = False,
     only: set[date] | None = None,
     schema: str = "race",
     batch_id: str | None = None,
-    stall_s: float = STALL_SECONDS,
+    stall_s: float | None = None,
 ) -> list[DayResult]:
-    """Land every new or changed day; days already landed unchanged are reported as skipped."""
+    """Land every new or changed day of the source at `url` in raw.telemetry: the plan and the
+    loop of the `ingest_telemetry` flow, each day landed by `load_day` in this thread (no
+    retries, no run lock: the caller holds it where other runs may write). Days already
+    landed unchanged are reported as skipped."""
     table = telemetry_table(catalog)
     batch = batch_id or uuid.uuid4().hex
     plan = plan_days(table, url, schema, only, full_refresh)

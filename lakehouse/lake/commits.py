@@ -16,6 +16,7 @@ import json
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
@@ -35,6 +36,8 @@ LANDED_KEY = "peloton.landed"
 DATA_VERSION_KEY = "peloton.data-version"
 """In upkeep's commits: the id of the snapshot whose data they hold unchanged."""
 COMMIT_RETRIES = 5
+"""How many times a commit is tried when other writers keep committing first."""
+T = TypeVar("T")
 
 
 def ensure_table(catalog: Catalog, definition: TableDef) -> Table:
@@ -118,19 +121,28 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _retrying(table: Table, commit: Callable[[], None]) -> None:
-    """Run `commit`, again on the table's new state when another writer committed first."""
-    for attempt in range(COMMIT_RETRIES):
+def retry_commit(table: Table, commit: Callable[[], T], attempts: int = COMMIT_RETRIES) -> T:
+    """Run `commit` (it reads the table's state and commits on it); when another writer
+    committed first (CommitFailedException), refresh the table and run it again, at most
+    `attempts` times in all: the last conflict is raised. `commit`'s result is returned."""
+    for _ in range(attempts - 1):
         try:
-            with warnings.catch_warnings():
-                # a part landed for the first time has nothing to delete: not worth a warning
-                warnings.filterwarnings("ignore", "Delete operation did not match any records")
-                commit()
-            return
+            return commit()
         except CommitFailedException:
-            if attempt == COMMIT_RETRIES - 1:
-                raise
             table.refresh()
+    return commit()
+
+
+def _quiet(commit: Callable[[], None]) -> Callable[[], None]:
+    """`commit`, without the warning of a delete that matches nothing (a part landed for the
+    first time has nothing to delete: not worth a warning)."""
+
+    def run() -> None:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Delete operation did not match any records")
+            commit()
+
+    return run
 
 
 def replace(
@@ -145,10 +157,12 @@ def replace(
     """Delete the rows matching `where` and append `data`, in one commit (retried on conflict),
     on `branch` (main by default)."""
     properties = {PART_KEY: part, FINGERPRINT_KEY: fingerprint, BATCH_KEY: batch_id}
-    _retrying(
+    retry_commit(
         table,
-        lambda: table.overwrite(
-            data, overwrite_filter=where, snapshot_properties=properties, branch=branch
+        _quiet(
+            lambda: table.overwrite(
+                data, overwrite_filter=where, snapshot_properties=properties, branch=branch
+            )
         ),
     )
 
@@ -181,7 +195,7 @@ def replace_with_files(
                 for data_file in files:
                     append.append_data_file(data_file)
 
-    _retrying(table, commit)
+    retry_commit(table, _quiet(commit))
 
 
 def replace_partition(

@@ -47,6 +47,7 @@ from lakehouse.lake.athlete_rows import (
     key_columns,
 )
 from lakehouse.lake.commits import LANDED_KEY, landed_summaries
+from lakehouse.lake.readers import file_tasks
 from lakehouse.lake.snapshot_files import FileIndex, delete_all, unreferenced
 
 ERASURE_KEY = "peloton.erasure"
@@ -151,11 +152,7 @@ def _rewrite(table: Table, ref: str, athlete: Athlete, dirty: set[str], dry_run:
     """Rewrite the dirty files of `ref`'s head without the athlete's rows, in one commit on
     `ref`; how many rows were removed or emptied."""
     snapshot_id = table.refs()[ref].snapshot_id
-    tasks = [
-        task
-        for task in table.scan(snapshot_id=snapshot_id).plan_files()
-        if task.file.file_path in dirty
-    ]
+    tasks = [task for task in file_tasks(table, snapshot_id) if task.file.file_path in dirty]
     if not tasks:
         return 0
     changed = 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from pyiceberg.catalog import Catalog
@@ -24,9 +24,8 @@ from pyiceberg.exceptions import NoSuchTableError
 
 from lakehouse.lake.mart_tables import STAGE_RESULTS
 from lakehouse.lake.raw_tables import STAGE_ROUTES, STAGES, TELEMETRY
-from lakehouse.lake.readers import read_all
+from lakehouse.lake.readers import read, read_all, rows_per_day
 
-EPOCH = date(1970, 1, 1)
 MIN_FINISHERS = 0.5
 """The share of a stage's riders with telemetry below which its day was delivered in part."""
 
@@ -68,12 +67,7 @@ def landed_days(catalog: Catalog, name: str) -> set[date]:
         table = catalog.load_table(name)
     except NoSuchTableError:
         return set()
-    days = set()
-    for task in table.scan(selected_fields=("stage_date",)).plan_files():
-        value = task.file.partition[0]
-        if task.file.record_count:
-            days.add(value if isinstance(value, date) else EPOCH + timedelta(days=int(value)))
-    return days
+    return {day for day, rows in rows_per_day(table).items() if rows}
 
 
 def find_undelivered(catalog: Catalog) -> list[Undelivered]:
@@ -116,5 +110,4 @@ def find_unfinished(catalog: Catalog) -> list[Unfinished]:
         table = catalog.load_table(STAGE_RESULTS.name)
     except NoSuchTableError:
         return []
-    scan = table.scan(selected_fields=("stage", "stage_date", "status"))
-    return unfinished(scan.to_arrow().to_pylist())
+    return unfinished(read(table, columns=("stage", "stage_date", "status")).to_pylist())

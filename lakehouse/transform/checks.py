@@ -12,14 +12,13 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 from pyiceberg.table.refs import MAIN_BRANCH
 
-from lakehouse.lake.branches import head
 from lakehouse.lake.commits import landed_summaries
 from lakehouse.lake.mart_tables import (
     CLIMB_EFFORTS,
@@ -33,7 +32,7 @@ from lakehouse.lake.mart_tables import (
     STAGE_SUMMARY,
 )
 from lakehouse.lake.raw_tables import TELEMETRY
-from lakehouse.lake.readers import read, read_day
+from lakehouse.lake.readers import read, read_day, rows_per_day
 from lakehouse.lake.staging_tables import STAGING_ATHLETES, STAGING_STAGES, STAGING_TELEMETRY
 from lakehouse.transform.staging import DUPLICATES_KEY
 
@@ -51,7 +50,6 @@ KEYS = {
 
 
 EXAMPLES = 5
-EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -121,13 +119,7 @@ def references(catalog: Catalog, ref: str = MAIN_BRANCH) -> list[Check]:
 
 def _rows_per_day(table: Table, ref: str = MAIN_BRANCH) -> dict[str, int]:
     """Rows per stage_date partition as of `ref`, from file metadata (no data read)."""
-    counts: dict[str, int] = {}
-    snapshot = head(table, ref) if ref != MAIN_BRANCH else None
-    for task in table.scan(snapshot_id=snapshot, selected_fields=("stage_date",)).plan_files():
-        value = task.file.partition[0]
-        day = value if isinstance(value, date) else EPOCH + timedelta(days=int(value))
-        counts[day.isoformat()] = counts.get(day.isoformat(), 0) + task.file.record_count
-    return counts
+    return {day.isoformat(): rows for day, rows in rows_per_day(table, ref).items()}
 
 
 def every_rider_has_a_result(catalog: Catalog, ref: str = MAIN_BRANCH) -> Check:

@@ -35,7 +35,7 @@ from lakehouse.lake.commits import (
 )
 from lakehouse.lake.definition import TableDef
 from lakehouse.lake.raw_tables import ATHLETES, STAGE_ROUTES, STAGES, TELEMETRY
-from lakehouse.lake.readers import read_day
+from lakehouse.lake.readers import read_all, read_day
 from lakehouse.lake.staging_tables import (
     STAGING_ATHLETES,
     STAGING_CHECKPOINTS,
@@ -83,7 +83,7 @@ def with_lineage(data: pa.Table, definition: TableDef, source: str, batch_id: st
 
 def load_routes(catalog: Catalog) -> tuple[dict[int, StageRoute], pa.Table]:
     """Every stage's route (from raw.stage_routes) and the raw rows it was built from."""
-    raw = catalog.load_table(STAGE_ROUTES.name).scan().to_arrow()
+    raw = read_all(catalog, STAGE_ROUTES)
     points = raw.filter(pc.equal(raw["record"], "point")).sort_by(
         [("stage", "ascending"), ("seq", "ascending")]
     )
@@ -128,7 +128,7 @@ def build_reference(
         catalog, STAGING_CHECKPOINTS, checkpoints, STAGE_ROUTES.name, batch_id, branch=branch
     )
 
-    stages = catalog.load_table(STAGES.name).scan().to_arrow()
+    stages = read_all(catalog, STAGES)
     lengths = {s: r.line.length_m / 1000.0 for s, r in routes.items()}
     missing = sorted(set(stages["stage"].to_pylist()) - set(lengths))
     if missing:
@@ -142,7 +142,7 @@ def build_reference(
         catalog, STAGING_STAGES, stages, STAGES.name, batch_id, (STAGE_ROUTES.name,), branch
     )
 
-    athletes = catalog.load_table(ATHLETES.name).scan().to_arrow()
+    athletes = read_all(catalog, ATHLETES)
     athletes = athletes.rename_columns(
         ["athlete_id" if c == "strava_athlete_id" else c for c in athletes.column_names]
     )
@@ -198,7 +198,7 @@ def route_fingerprints(catalog: Catalog) -> dict[date, str]:
     records one per file, the day included), by the day the stage index gives them."""
     days = {
         r["stage"]: r["stage_date"]
-        for r in catalog.load_table(STAGES.name).scan().to_arrow().to_pylist()
+        for r in read_all(catalog, STAGES, ("stage", "stage_date")).to_pylist()
     }
     found: dict[date, list[str]] = {}
     for label, fingerprint in sorted(

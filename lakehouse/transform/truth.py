@@ -25,6 +25,7 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -90,9 +91,34 @@ def _epoch(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
 
 
+@dataclass(frozen=True)
+class _Compared:
+    """What `truth_checks` measures of the marts against the truth, before judging it."""
+
+    ours: list[dict[str, Any]]
+    status_wrong: list[dict[str, Any]]
+    worst_finish: float
+    worst_climb: float
+    climbs_off: list[dict[str, Any]]
+    efforts: int
+    estimated: list[dict[str, Any]]
+    decisions_wrong: list[dict[str, Any]]
+    decisions_close: int
+    decisions: int
+    gap_errors: list[float]
+    inversions: list[dict[str, Any]]
+    in_true_groups: list[dict[str, Any]]
+
+
 def truth_checks(catalog: Catalog, truth_dir: Path) -> tuple[list[Check], list[Figure]]:
     """The marts and staging against the truth in `truth_dir`: the checks, then the figures
     (those with a limit fail beyond it, the others are reported)."""
+    compared = _compare(catalog, truth_dir)
+    route_check, route_figures = route_lengths(catalog)
+    return [*_checks(compared), route_check], [*_figures(compared), *route_figures]
+
+
+def _compare(catalog: Catalog, truth_dir: Path) -> _Compared:
     truth = {(int(t["stage"]), int(t["bib"])): t for t in _truth(truth_dir, "stage_results")}
     ours = table_rows(catalog, STAGE_RESULTS.name)
     finish_errors = [
@@ -100,79 +126,93 @@ def truth_checks(catalog: Catalog, truth_dir: Path) -> tuple[list[Check], list[F
         for r in ours
         if r["finish_time_s"] is not None and truth[(r["stage"], r["bib"])]["finish_time_s"]
     ]
-    status_wrong = [r for r in ours if r["status"] != truth[(r["stage"], r["bib"])]["status"]]
-    worst_finish = max(finish_errors, default=0.0)
     worst_climb, off, efforts, estimated = _climb_errors(catalog, truth_dir)
     time_trials = {f.stage for f in stage_facts(catalog).values() if f.is_time_trial}
     wrong, close, decisions = same_time_decisions(time_trials, truth, ours)
-    gap_errors = [abs(our - true) for _, _, true, our in _decision_gaps(time_trials, truth, ours)]
-    inversions = gc_inversions(catalog, truth, ours)
-    in_true_groups = gc_inversions(catalog, truth, ours, in_our_groups=False)
-    route_check, route_figures = route_lengths(catalog)
+    return _Compared(
+        ours=ours,
+        status_wrong=[r for r in ours if r["status"] != truth[(r["stage"], r["bib"])]["status"]],
+        worst_finish=max(finish_errors, default=0.0),
+        worst_climb=worst_climb,
+        climbs_off=off,
+        efforts=efforts,
+        estimated=estimated,
+        decisions_wrong=wrong,
+        decisions_close=close,
+        decisions=decisions,
+        gap_errors=[
+            abs(our - true) for _, _, true, our in _decision_gaps(time_trials, truth, ours)
+        ],
+        inversions=gc_inversions(catalog, truth, ours),
+        in_true_groups=gc_inversions(catalog, truth, ours, in_our_groups=False),
+    )
 
-    checks = [
+
+def _checks(c: _Compared) -> list[Check]:
+    return [
         Check(
             "status as in truth",
             STAGE_RESULTS.name,
-            not status_wrong,
-            f"{len(status_wrong)} of {len(ours):,} statuses differ",
-            status_wrong[:EXAMPLES],
+            not c.status_wrong,
+            f"{len(c.status_wrong)} of {len(c.ours):,} statuses differ",
+            c.status_wrong[:EXAMPLES],
         ),
         Check(
             "same-time groups as in truth",
             STAGE_RESULTS.name,
-            not wrong,
-            f"of {decisions:,} decisions, {len(wrong)} differ on a true gap more than "
-            f"{DECISION_PRECISION_S:g} s from the {SAME_TIME_GAP_S:g} s threshold; {close} "
-            "within it went the other way (undecidable at 1 Hz: counted, not failed)",
-            wrong[:EXAMPLES],
+            not c.decisions_wrong,
+            f"of {c.decisions:,} decisions, {len(c.decisions_wrong)} differ on a true gap more "
+            f"than {DECISION_PRECISION_S:g} s from the {SAME_TIME_GAP_S:g} s threshold; "
+            f"{c.decisions_close} within it went the other way (undecidable at 1 Hz: counted, "
+            "not failed)",
+            c.decisions_wrong[:EXAMPLES],
         ),
         Check(
             "GC order as in truth",
             GENERAL_CLASSIFICATION.name,
-            not inversions,
-            f"{len(inversions)} riders ahead of one more than 1 s better in truth rebuilt in "
-            f"our same-time groups ({len(in_true_groups)} in the truth's own groups)",
-            inversions[:EXAMPLES],
+            not c.inversions,
+            f"{len(c.inversions)} riders ahead of one more than 1 s better in truth rebuilt in "
+            f"our same-time groups ({len(c.in_true_groups)} in the truth's own groups)",
+            c.inversions[:EXAMPLES],
         ),
         Check(
             "climb times as in truth",
             CLIMB_EFFORTS.name,
-            not off,
-            f"{len(off)} of {efforts:,} efforts more than {CLIMB_TOLERANCE_S:g} s off (where "
-            f"a GPS dropout hides a line, {DROPOUT_SHARE:.0%} of the dropout more)",
-            off[:EXAMPLES],
+            not c.climbs_off,
+            f"{len(c.climbs_off)} of {c.efforts:,} efforts more than {CLIMB_TOLERANCE_S:g} s "
+            f"off (where a GPS dropout hides a line, {DROPOUT_SHARE:.0%} of the dropout more)",
+            c.climbs_off[:EXAMPLES],
         ),
-        route_check,
     ]
-    figures = [
-        Figure("worst finish time error", worst_finish, FINISH_TOLERANCE_S, "s"),
-        Figure("worst climb time error", worst_climb, CLIMB_TOLERANCE_S, "s"),
+
+
+def _figures(c: _Compared) -> list[Figure]:
+    return [
+        Figure("worst finish time error", c.worst_finish, FINISH_TOLERANCE_S, "s"),
+        Figure("worst climb time error", c.worst_climb, CLIMB_TOLERANCE_S, "s"),
         Figure(
             "climb efforts timed across a GPS dropout, beyond 2 s",
-            len(estimated),
+            len(c.estimated),
             unit="",
             note=f"a line inside a dropout longer than {DROPOUT_S:g} s: the crossing is "
             "bridged, the effort is allowed "
             f"{DROPOUT_SHARE:.0%} of the dropout beyond {CLIMB_TOLERANCE_S:g} s",
-            examples=estimated[:EXAMPLES],
+            examples=c.estimated[:EXAMPLES],
         ),
         Figure(
             "same-time decisions near the threshold taken the other way",
-            close,
+            c.decisions_close,
             unit="",
-            note=f"of {decisions:,} decisions; true gap within {DECISION_PRECISION_S:g} s of "
+            note=f"of {c.decisions:,} decisions; true gap within {DECISION_PRECISION_S:g} s of "
             f"the {SAME_TIME_GAP_S:g} s threshold",
         ),
         Figure(
             "worst same-time gap error",
-            max(gap_errors, default=0.0),
+            max(c.gap_errors, default=0.0),
             unit="s",
             note=f"a decision fails only beyond {DECISION_PRECISION_S:g} s of the threshold",
         ),
-        *route_figures,
     ]
-    return checks, figures
 
 
 def route_lengths(catalog: Catalog) -> tuple[Check, list[Figure]]:

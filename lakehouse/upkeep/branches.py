@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from pyiceberg.exceptions import CommitFailedException
 from pyiceberg.table import Table
 
 from lakehouse.lake.branches import is_audit_branch
-from lakehouse.lake.commits import COMMIT_RETRIES
+from lakehouse.lake.commits import retry_commit
 
 
 def last_writes(tables: Sequence[Table]) -> dict[str, datetime]:
@@ -39,18 +38,16 @@ def dead(tables: Sequence[Table], window: timedelta, now: datetime) -> list[str]
 
 def remove(table: Table, branches: Sequence[str]) -> list[str]:
     """Remove those of `branches` the table has: their names."""
-    for attempt in range(COMMIT_RETRIES):
-        table.refresh()
+
+    def attempt() -> list[str]:
         present = [b for b in branches if b in table.refs()]
         if not present:
             return []
         manage = table.manage_snapshots()
         for branch in present:
             manage = manage.remove_branch(branch)
-        try:
-            manage.commit()
-            return present
-        except CommitFailedException:
-            if attempt == COMMIT_RETRIES - 1:
-                raise
-    return []
+        manage.commit()
+        return present
+
+    table.refresh()
+    return retry_commit(table, attempt)

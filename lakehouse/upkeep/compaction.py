@@ -15,6 +15,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from pyiceberg.exceptions import CommitFailedException
 from pyiceberg.expressions import AlwaysTrue
@@ -22,8 +23,9 @@ from pyiceberg.io.pyarrow import ArrowScan, _dataframe_to_data_files
 from pyiceberg.manifest import DataFile
 from pyiceberg.table import FileScanTask, Table, TableProperties
 
-from lakehouse.lake.commits import COMMIT_RETRIES, carried_state
+from lakehouse.lake.commits import carried_state, retry_commit
 from lakehouse.lake.datafiles import delete_files
+from lakehouse.lake.readers import file_tasks
 
 UPKEEP_KEY = "peloton.upkeep"
 """In upkeep's commits: which step wrote them."""
@@ -52,7 +54,7 @@ def plan(table: Table, target_bytes: int, min_files: int) -> list[Rewrite]:
         return []
     small: dict[tuple[int, str], list[FileScanTask]] = defaultdict(list)
     with_deletes: set[tuple[int, str]] = set()
-    for task in table.scan().plan_files():
+    for task in file_tasks(table):
         spec = table.specs()[task.file.spec_id]
         key = (task.file.spec_id, spec.partition_to_path(task.file.partition, table.schema()))
         if task.delete_files:
@@ -97,21 +99,28 @@ def compact(
     """Rewrite every partition that needs it: (files before, files after) over them."""
     before = after = 0
     for partition in [r.partition for r in plan(table, target_bytes, min_files)]:
-        for attempt in range(COMMIT_RETRIES):
-            rewrite = next(
-                (r for r in plan(table, target_bytes, min_files) if r.partition == partition), None
-            )
-            if rewrite is None:  # another writer replaced the partition meanwhile
-                break
-            new = _write(table, rewrite, target_bytes)
-            try:
-                _commit(table, rewrite, new)
-            except CommitFailedException:
-                delete_files(table, new)
-                if attempt == COMMIT_RETRIES - 1:
-                    raise
-                continue
-            progress(f"{partition}: {rewrite.files} files -> {len(new)}")
-            before, after = before + rewrite.files, after + len(new)
-            break
+        done = retry_commit(table, partial(_rewrite, table, partition, target_bytes, min_files))
+        if done is not None:
+            progress(f"{partition}: {done[0]} files -> {done[1]}")
+            before, after = before + done[0], after + done[1]
     return before, after
+
+
+def _rewrite(
+    table: Table, partition: str, target_bytes: int, min_files: int
+) -> tuple[int, int] | None:
+    """Rewrite one partition as planned on the table's current state: (files before, files
+    after), or None when it no longer needs it (another writer replaced it meanwhile). The
+    new files are deleted when the commit fails."""
+    rewrite = next(
+        (r for r in plan(table, target_bytes, min_files) if r.partition == partition), None
+    )
+    if rewrite is None:
+        return None
+    new = _write(table, rewrite, target_bytes)
+    try:
+        _commit(table, rewrite, new)
+    except CommitFailedException:
+        delete_files(table, new)
+        raise
+    return rewrite.files, len(new)

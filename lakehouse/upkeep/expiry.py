@@ -19,11 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pyiceberg.exceptions import CommitFailedException
 from pyiceberg.table import Table, TableProperties
 from pyiceberg.table.refs import MAIN_BRANCH
 
-from lakehouse.lake.commits import COMMIT_RETRIES, LANDED_KEY, carried_state, landed_summaries
+from lakehouse.lake.commits import LANDED_KEY, carried_state, landed_summaries, retry_commit
 from lakehouse.upkeep.compaction import UPKEEP_KEY
 
 
@@ -92,19 +91,17 @@ def expire(table: Table, retention: Retention, now: datetime | None = None) -> i
     """Expire what the retention allows (carrying the state forward first where needed): the
     number of snapshots expired."""
     now = now or datetime.now(UTC)
-    for attempt in range(COMMIT_RETRIES):
-        try:
-            doomed, checkpoint = expirable(table, retention, now)
-            if checkpoint:
-                carry_state_forward(table)
-                doomed, _ = expirable(table, retention, now)
-            if doomed:
-                table.maintenance.expire_snapshots().by_ids(doomed).commit()
-            return len(doomed)
-        except CommitFailedException:
-            if attempt == COMMIT_RETRIES - 1:
-                raise
-    return 0
+
+    def attempt() -> int:
+        doomed, checkpoint = expirable(table, retention, now)
+        if checkpoint:
+            carry_state_forward(table)
+            doomed, _ = expirable(table, retention, now)
+        if doomed:
+            table.maintenance.expire_snapshots().by_ids(doomed).commit()
+        return len(doomed)
+
+    return retry_commit(table, attempt)
 
 
 def limit_metadata_log(table: Table, versions: int) -> bool:

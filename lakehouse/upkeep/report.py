@@ -8,6 +8,7 @@ from typing import Any
 
 from pyiceberg.table import Table
 
+from lakehouse.lake.readers import file_tasks
 from lakehouse.upkeep.storage import stored_files
 
 
@@ -29,7 +30,7 @@ class Figures:
 
 def measure(table: Table) -> Figures:
     table.refresh()
-    files = [task.file for task in table.scan().plan_files()] if table.current_snapshot() else []
+    files = [task.file for task in file_tasks(table)]
     per_partition = Counter((f.spec_id, str(f.partition)) for f in files)
     stored = stored_files(table)
     metadata_root = table.location().rstrip("/") + "/metadata/"

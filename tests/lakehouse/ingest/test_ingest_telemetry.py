@@ -12,12 +12,12 @@ from iceberg_helpers import files_by_day, rows_by_day
 from pyiceberg.catalog import Catalog
 
 from lakehouse.catalog import open_catalog
-from lakehouse.errors import PelotonError
+from lakehouse.errors import PelotonError, SelectionError
 from lakehouse.ingest.telemetry import (
     DayResult,
     DayStreams,
-    ingest_telemetry,
     land_days,
+    land_telemetry,
     load_day,
     plan_days,
     telemetry_table,
@@ -48,7 +48,7 @@ def catalog(source: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
 
 
 def test_first_run_lands_every_day_with_lineage(source: str, catalog: Catalog) -> None:
-    results = ingest_telemetry(catalog, source, schema=SCHEMA)
+    results = land_telemetry(catalog, source, schema=SCHEMA)
     assert [r.day for r in results] == DAYS and not any(r.skipped for r in results)
     expected = {d.day: d.rows for d in list_days(source, SCHEMA)}
     assert rows_by_day(catalog) == expected
@@ -65,16 +65,16 @@ def test_first_run_lands_every_day_with_lineage(source: str, catalog: Catalog) -
 def test_rerun_is_a_no_op_and_a_changed_day_alone_is_replaced(
     source: str, catalog: Catalog, tmp_path: Path
 ) -> None:
-    ingest_telemetry(catalog, source, schema=SCHEMA)
+    land_telemetry(catalog, source, schema=SCHEMA)
     snapshots = len(catalog.load_table("raw.telemetry").snapshots())
-    again = ingest_telemetry(catalog, source, schema=SCHEMA)
+    again = land_telemetry(catalog, source, schema=SCHEMA)
     assert all(r.skipped for r in again)
     assert len(catalog.load_table("raw.telemetry").snapshots()) == snapshots
     files_before = files_by_day(catalog)
     with psycopg.connect(source) as conn:
         conn.execute(f"delete from {SCHEMA}.telemetry_2023_07_19 where power_w > 900")
     try:
-        changed = ingest_telemetry(catalog, source, schema=SCHEMA)
+        changed = land_telemetry(catalog, source, schema=SCHEMA)
         assert [r.skipped for r in changed] == [True, False, True]
         files_after = files_by_day(catalog)
         assert files_after[DAYS[0]] == files_before[DAYS[0]]
@@ -86,13 +86,21 @@ def test_rerun_is_a_no_op_and_a_changed_day_alone_is_replaced(
 
 
 def test_full_refresh_reloads_without_duplicates(source: str, catalog: Catalog) -> None:
-    ingest_telemetry(catalog, source, schema=SCHEMA)
+    land_telemetry(catalog, source, schema=SCHEMA)
     before = rows_by_day(catalog)
-    results = ingest_telemetry(catalog, source, full_refresh=True, schema=SCHEMA)
+    results = land_telemetry(catalog, source, full_refresh=True, schema=SCHEMA)
     assert not any(r.skipped for r in results)
     assert rows_by_day(catalog) == before
-    only = ingest_telemetry(catalog, source, full_refresh=True, only={DAYS[2]}, schema=SCHEMA)
+    only = land_telemetry(catalog, source, full_refresh=True, only={DAYS[2]}, schema=SCHEMA)
     assert [r.day for r in only] == [DAYS[2]]
+
+
+def test_a_day_the_source_does_not_have_is_refused_before_anything_lands(
+    source: str, catalog: Catalog
+) -> None:
+    with pytest.raises(SelectionError, match="--day 2023-07-20: no such day"):
+        land_telemetry(catalog, source, only={date(2023, 7, 20)}, schema=SCHEMA)
+    assert rows_by_day(catalog) == {}
 
 
 def test_a_day_landed_again_after_a_failure_streams_afresh(source: str, catalog: Catalog) -> None:
@@ -125,7 +133,7 @@ def test_two_runs_on_different_days_at_once_both_land(
             settings = Settings(
                 home=tmp_path, source={"url": source}, catalog={"name": catalog.name}
             )
-            ingest_telemetry(open_catalog(settings), source, only={day}, schema=SCHEMA)
+            land_telemetry(open_catalog(settings), source, only={day}, schema=SCHEMA)
         except BaseException as exc:
             errors.append(exc)
 
@@ -143,4 +151,4 @@ def test_unreachable_source_is_named_with_the_password_masked(catalog: Catalog) 
     with pytest.raises(
         PelotonError, match=r"cannot reach PostgreSQL at postgresql://u:\*\*\*\*@127\.0\.0\.1:9/x"
     ):
-        ingest_telemetry(catalog, "postgresql://u:hunter2@127.0.0.1:9/x")
+        land_telemetry(catalog, "postgresql://u:hunter2@127.0.0.1:9/x")

@@ -15,7 +15,7 @@ from s3_server import S3Server, s3_server
 from lakehouse.catalog import open_catalog
 from lakehouse.doctor import check_storage
 from lakehouse.ingest.files import ingest_stages
-from lakehouse.ingest.telemetry import ingest_telemetry
+from lakehouse.ingest.telemetry import land_telemetry
 from lakehouse.settings import Settings
 from lakehouse.sources.telemetry import list_days
 from racesim.simulate import run_simulation
@@ -81,7 +81,7 @@ def test_telemetry_lands_on_s3_and_one_day_is_replaced(
     server: S3Server, sources: Path, settings: Settings, catalog: Catalog, postgres_url: str
 ) -> None:
     prefix = settings.storage.warehouse.removeprefix(f"s3://{BUCKET}/")  # type: ignore[union-attr]
-    results = ingest_telemetry(catalog, postgres_url, schema=SCHEMA)
+    results = land_telemetry(catalog, postgres_url, schema=SCHEMA)
     assert len(results) == 3 and not any(r.skipped for r in results)
 
     table = catalog.load_table("raw.telemetry")
@@ -103,7 +103,7 @@ def test_telemetry_lands_on_s3_and_one_day_is_replaced(
     # change one source day: only its partition is replaced, the others keep their objects
     with psycopg.connect(postgres_url) as conn:
         conn.execute(f"delete from {SCHEMA}.telemetry_2023_07_19 where heart_rate_bpm > 170")
-    changed = ingest_telemetry(catalog, postgres_url, schema=SCHEMA)
+    changed = land_telemetry(catalog, postgres_url, schema=SCHEMA)
     assert [r.day for r in changed if not r.skipped] == [CHANGED]
     after = files_by_day(catalog)
     for day, paths in files.items():

@@ -9,7 +9,7 @@ import pytest
 
 from lakehouse.catalog import open_catalog
 from lakehouse.ingest.evolution import SchemaChangeError
-from lakehouse.ingest.telemetry import ingest_telemetry
+from lakehouse.ingest.telemetry import land_telemetry
 from lakehouse.settings import Settings
 from racesim.simulate import run_simulation
 
@@ -24,11 +24,11 @@ def _setup(postgres_url: str, tmp_path: Path, schema: str) -> Settings:
 def test_new_nullable_column_is_added(postgres_url: str, tmp_path: Path) -> None:
     settings = _setup(postgres_url, tmp_path, "evo_add")
     catalog = open_catalog(settings)
-    ingest_telemetry(catalog, postgres_url, schema="evo_add")
+    land_telemetry(catalog, postgres_url, schema="evo_add")
     with psycopg.connect(postgres_url) as conn:
         conn.execute("alter table evo_add.telemetry add column temperature_c real")
         conn.execute("update evo_add.telemetry_2023_07_19 set temperature_c = 21.5")
-    results = ingest_telemetry(catalog, postgres_url, schema="evo_add")
+    results = land_telemetry(catalog, postgres_url, schema="evo_add")
     assert not any(r.skipped for r in results)  # the column list is part of the fingerprint
     table = catalog.load_table("raw.telemetry")
     field = table.schema().find_field("temperature_c")
@@ -44,12 +44,12 @@ def test_type_change_that_cannot_widen_fails_and_writes_nothing(
 ) -> None:
     settings = _setup(postgres_url, tmp_path, "evo_bad")
     catalog = open_catalog(settings)
-    ingest_telemetry(catalog, postgres_url, schema="evo_bad")
+    land_telemetry(catalog, postgres_url, schema="evo_bad")
     before = catalog.load_table("raw.telemetry").current_snapshot()
     with psycopg.connect(postgres_url) as conn:
         conn.execute("alter table evo_bad.telemetry alter column power_w type text")
     with pytest.raises(SchemaChangeError, match=r"column power_w is string in the source but int"):
-        ingest_telemetry(catalog, postgres_url, schema="evo_bad")
+        land_telemetry(catalog, postgres_url, schema="evo_bad")
     after = catalog.load_table("raw.telemetry")
     assert after.current_snapshot() == before
     assert str(after.schema().find_field("power_w").field_type) == "int"
@@ -58,10 +58,10 @@ def test_type_change_that_cannot_widen_fails_and_writes_nothing(
 def test_wider_source_type_widens_the_column(postgres_url: str, tmp_path: Path) -> None:
     settings = _setup(postgres_url, tmp_path, "evo_wide")
     catalog = open_catalog(settings)
-    ingest_telemetry(catalog, postgres_url, schema="evo_wide")
+    land_telemetry(catalog, postgres_url, schema="evo_wide")
     with psycopg.connect(postgres_url) as conn:
         conn.execute("alter table evo_wide.telemetry alter column power_w type bigint")
-    ingest_telemetry(catalog, postgres_url, schema="evo_wide")
+    land_telemetry(catalog, postgres_url, schema="evo_wide")
     table = catalog.load_table("raw.telemetry")
     assert str(table.schema().find_field("power_w").field_type) == "long"
     assert table.scan().to_arrow()["power_w"].null_count < table.scan().to_arrow().num_rows

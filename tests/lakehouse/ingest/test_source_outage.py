@@ -8,7 +8,7 @@ import pytest
 
 from lakehouse.catalog import open_catalog
 from lakehouse.errors import PelotonError, UnavailableError, retryable
-from lakehouse.ingest.telemetry import ingest_telemetry
+from lakehouse.ingest.telemetry import land_telemetry
 from lakehouse.postgres.embedded import EmbeddedPostgres
 from lakehouse.postgres.throwaway import reachable_home
 from lakehouse.settings import Settings
@@ -40,14 +40,14 @@ def test_server_stopped_mid_run_then_back(tmp_path: Path, monkeypatch: pytest.Mo
         with pytest.raises(
             PelotonError, match=r"cannot reach PostgreSQL at postgresql://peloton:\*\*\*\*@"
         ):
-            ingest_telemetry(catalog, url)
+            land_telemetry(catalog, url)
         table = catalog.load_table("raw.telemetry")
         landed = table.scan().to_arrow().group_by("stage_date").aggregate([("athlete_id", "count")])
         assert landed["stage_date"].to_pylist() == [min(expected)]  # the first day, whole
         assert landed["athlete_id_count"].to_pylist() == [expected[min(expected)]]
         monkeypatch.setattr("lakehouse.ingest.telemetry.read_day", original)
         server.start()
-        results = ingest_telemetry(catalog, url)
+        results = land_telemetry(catalog, url)
         assert [r.skipped for r in results] == [True, False, False]
         counts = catalog.load_table("raw.telemetry").scan().to_arrow()
         assert counts.num_rows == sum(expected.values())
@@ -89,14 +89,14 @@ def test_server_frozen_mid_run_is_given_up_then_lands_once_resumed(
 
         monkeypatch.setattr("lakehouse.ingest.telemetry.read_day", freeze_on_second_day)
         with pytest.raises(UnavailableError, match=r"PostgreSQL") as given_up:
-            ingest_telemetry(catalog, url, stall_s=3)
+            land_telemetry(catalog, url, stall_s=3)
         assert retryable(given_up.value)  # the flow's task retries such a day
         assert "peloton:****@" in str(given_up.value) or "stopped answering" in str(given_up.value)
         for process in frozen:
             process.resume()
         frozen.clear()
         monkeypatch.setattr("lakehouse.ingest.telemetry.read_day", original)
-        ingest_telemetry(catalog, url)
+        land_telemetry(catalog, url)
         landed = catalog.load_table("raw.telemetry").scan().to_arrow()
         by_day = landed.group_by("stage_date").aggregate([("athlete_id", "count")]).to_pylist()
         assert {r["stage_date"]: r["athlete_id_count"] for r in by_day} == expected

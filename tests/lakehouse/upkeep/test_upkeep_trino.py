@@ -9,7 +9,7 @@ import pytest
 from lake_fixtures import SCHEMA
 
 from lakehouse.catalog import open_catalog
-from lakehouse.ingest.telemetry import ingest_telemetry
+from lakehouse.ingest.telemetry import land_telemetry
 from lakehouse.lake.tags import stage_tag
 from lakehouse.settings import Settings, UpkeepSettings
 from lakehouse.trino.client import run_sql
@@ -74,7 +74,7 @@ def test_upkeep_beside_trino_queries_and_an_ingestion_fails_no_query_changes_no_
     tag = stage_tag(_stages(lake)[-1])
     expected = _answers(lake, tag)
     rows = {n: catalog.load_table(n).scan().to_arrow().num_rows for n in table_names(catalog)}
-    landed_days = ingest_telemetry(catalog, lake.source.url.get_secret_value(), schema=SCHEMA)
+    landed_days = land_telemetry(catalog, lake.source.url.get_secret_value(), schema=SCHEMA)
     day = max(d.day for d in landed_days)
     done = threading.Event()
     failures: list[str] = []
@@ -94,7 +94,7 @@ def test_upkeep_beside_trino_queries_and_an_ingestion_fails_no_query_changes_no_
         url = lake.source.url.get_secret_value()
         while not done.is_set() or not landed[0]:
             try:
-                ingest_telemetry(catalog, url, True, {day}, schema=SCHEMA)
+                land_telemetry(catalog, url, True, {day}, schema=SCHEMA)
                 landed[0] += 1
             except Exception as exc:
                 failures.append(f"ingestion: {type(exc).__name__}: {exc}")
