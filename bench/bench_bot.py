@@ -353,11 +353,11 @@ def evaluate(
                 got(case.intent, [dict(zip(answer.columns, r, strict=True)) for r in answer.rows]),
             )
         else:
-            ok = in_text(want, answer.text)
+            ok = in_text(want, answer.answer)
         per_intent[case.intent][part].append(ok)
         if not ok:
             wrong.append({"q": case.text, "held_out": case.held_out, "intent": answer.intent,
-                          "want": want, "answer": answer.text[:200]})  # fmt: skip
+                          "want": want, "answer": answer.answer[:200]})  # fmt: skip
     tune = [ok for r in per_intent.values() for ok in r["tune"]]
     held = [ok for r in per_intent.values() for ok in r["held"]]
     return {
@@ -386,12 +386,12 @@ def refusal_rate() -> tuple[int, int]:
     from attacks import ATTACKS as CORPUS  # the tests' attack corpus
 
     from lakehouse.bot.guard import RefusedQuery, guard
-    from lakehouse.bot.tables import mart_columns
+    from lakehouse.bot.tables import allowed_tables
 
     refused = 0
     for attack in CORPUS:
         try:
-            guard(attack.sql, mart_columns())
+            guard(attack.sql, allowed_tables())
         except RefusedQuery:
             refused += 1
     return refused, len(CORPUS)

@@ -203,5 +203,6 @@ def _answer(question: str, text: str, session: Session) -> Answer:
         sql=[rows.sql for rows in session.ran],
         columns=last.columns if last else [],
         rows=last.rows if last else [],
+        queries=[{"sql": r.sql, "columns": r.columns, "rows": r.rows} for r in session.ran],
         sources=list(dict.fromkeys(session.sources + [f"card:{t}" for t in sorted(tables)])),
     )

@@ -14,7 +14,7 @@ from lakehouse.bot.context import Context
 from lakehouse.bot.entities import Match
 from lakehouse.bot.intents import LATEST, Intent, intent_named, load_intents
 from lakehouse.bot.numbers import count, stage_number
-from lakehouse.bot.queries import run_guarded
+from lakehouse.bot.queries import Rows, run_guarded
 from lakehouse.bot.search import Hit
 from lakehouse.bot.text import tokens
 
@@ -246,9 +246,7 @@ def answer_offline(ctx: Context, question: str) -> Answer:
     records = rows.records()
     if not records or (intent.answer and all(v is None for v in records[0].values())):
         text = f"No data answers that yet ({intent.description.rstrip('.').lower()})."
-        return Answer(
-            question, text, MODE, False, [rows.sql], rows.columns, rows.rows, sources, intent.name
-        )
+        return _from_rows(question, text, False, rows, sources, intent.name)
     if intent.row:
         lines = [render(intent.header, {**values, "n": len(records)})]
         lines += [render(intent.row, {**values, **r}) for r in records]
@@ -258,6 +256,21 @@ def answer_offline(ctx: Context, question: str) -> Answer:
     text += _also(ctx, found, intent)
     if not intent.official:
         text += f"\n{TELEMETRY_NOTE}"
+    return _from_rows(question, text, True, rows, sources, intent.name)
+
+
+def _from_rows(
+    question: str, text: str, known: bool, rows: Rows, sources: list[str], intent: str
+) -> Answer:
     return Answer(
-        question, text, MODE, True, [rows.sql], rows.columns, rows.rows, sources, intent.name
+        question,
+        text,
+        MODE,
+        known,
+        sql=[rows.sql],
+        columns=rows.columns,
+        rows=rows.rows,
+        queries=[{"sql": rows.sql, "columns": rows.columns, "rows": rows.rows}],
+        sources=sources,
+        intent=intent,
     )

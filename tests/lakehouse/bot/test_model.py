@@ -44,7 +44,9 @@ def test_the_model_answers_from_the_rows_it_queried(
     stage, winner = _last_winner(lake)
     answer = ask(_with_model(bot, stand_in, "honest"), "who won the last stage?")
     assert answer.mode == "model" and not answer.fallback
-    assert answer.text.startswith(f"{winner} won stage {stage}.") and TELEMETRY_NOTE in answer.text
+    assert (
+        answer.answer.startswith(f"{winner} won stage {stage}.") and TELEMETRY_NOTE in answer.answer
+    )
     assert answer.sql == [
         "SELECT stage, winner_name FROM marts.stage_summary ORDER BY stage LIMIT 200"
     ]
@@ -65,7 +67,7 @@ def test_a_made_up_column_goes_back_to_the_model_once(
 ) -> None:
     stage, winner = _last_winner(lake)
     answer = ask(_with_model(bot, stand_in, "invents-a-column"), "who won the last stage?")
-    assert answer.mode == "model" and answer.text.startswith(f"{winner} won stage {stage}.")
+    assert answer.mode == "model" and answer.answer.startswith(f"{winner} won stage {stage}.")
     assert len(answer.sql) == 1  # the refused query never ran
 
 
@@ -85,7 +87,7 @@ def test_a_model_that_tries_to_write_is_refused_and_nothing_changes(
     before = run_sql(lake, "SELECT count(*) FROM marts.stage_results", BOT_USER).rows
     answer = ask(_with_model(bot, stand_in, "tries-to-write"), "drop the results table")
     assert answer.mode == "model" and answer.sql == []
-    assert answer.text.startswith("I cannot change the data")
+    assert answer.answer.startswith("I cannot change the data")
     tool_replies = [
         m["content"]
         for m in stand_in.chats("tries-to-write")[-1]["messages"]
