@@ -4,9 +4,9 @@ import pytest
 from attacks import ATTACKS, Attack
 
 from lakehouse.bot.guard import MAX_ROWS, RefusedQuery, UnknownColumn, guard
-from lakehouse.bot.tables import mart_columns
+from lakehouse.bot.tables import allowed_tables
 
-ALLOWED = mart_columns()
+ALLOWED = allowed_tables()
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
