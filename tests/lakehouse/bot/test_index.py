@@ -26,6 +26,8 @@ def test_the_index_is_rebuilt_only_for_what_changed(lake: Settings) -> None:
     assert kinds == {"card", "glossary", "example", "stage", "rider", "team"}
     stages = [d for d in documents if d.kind == "stage"]
     assert stages and "won by" in stages[0].text
+    assert "took the first yellow jersey" in stages[0].text
+    assert all("yellow jersey" in s.text and "Biggest moves" in s.text for s in stages[1:])
 
     model = packaged_embedder()
     first = sync_index(catalog, documents, model)
