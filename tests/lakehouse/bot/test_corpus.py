@@ -11,9 +11,9 @@ from lakehouse.trino.client import view_files
 def test_every_mart_and_every_view_has_a_card_and_nothing_else_does() -> None:
     cards = {c.title for c in table_cards()}
     views = {f"views.{p.stem.split('_', 1)[1]}" for p in view_files()}
-    assert len(views) == len(view_files()) >= 10
+    assert len(views) == len(view_files()) >= 11
     assert cards == {t.name for t in BOT_MARTS} | views
-    assert "marts.gif_exports" in cards
+    assert "marts.gif_exports" in cards and "views.young_riders_classification" in cards
 
 
 def test_the_allow_list_holds_the_marts_and_the_views_with_their_columns() -> None:
@@ -22,6 +22,8 @@ def test_the_allow_list_holds_the_marts_and_the_views_with_their_columns() -> No
     assert list(allowed["views.route_speed"]) == [
         "stage", "piece", "quadkey", "from_km", "to_km", "avg_speed_kmh", "geojson",
     ]  # fmt: skip
+    young = allowed["views.young_riders_classification"]
+    assert "young" in young and "birth_date" not in young
 
 
 def test_a_query_on_a_view_passes_the_guard_and_one_on_an_unlisted_table_is_refused() -> None:
