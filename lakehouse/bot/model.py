@@ -61,7 +61,10 @@ TOOLS: list[dict[str, Any]] = [
         "type": "function",
         "function": {
             "name": "run_sql",
-            "description": "Run one read-only Trino SELECT over the marts and views.",
+            "description": "Run one read-only Trino SELECT over the marts and views. A mart "
+            "as it was published after stage N: `FROM marts.<table> FOR VERSION AS OF "
+            "'stage-NN'` (two digits, e.g. 'stage-07'; an earlier publication of a stage "
+            "published again: 'stage-NN-v1', ...); no other time travel.",
             "parameters": {
                 "type": "object",
                 "properties": {"sql": {"type": "string"}},

@@ -17,6 +17,7 @@ from lakehouse.bot.numbers import count, stage_number
 from lakehouse.bot.queries import Rows, run_guarded
 from lakehouse.bot.search import Hit
 from lakehouse.bot.text import tokens
+from lakehouse.lake.tags import stage_tag
 
 MODE = "offline"
 LEAST_COSINE = 0.4
@@ -195,6 +196,8 @@ def fill_slots(
             values.update(match.entity.keys)
     if "stage" in intent.slots or "climb" in intent.slots:
         values["stage"] = _stage(ctx, intent, question, found["climb"])
+    if "tag" in intent.slots:  # the marts as published after the stage
+        values["tag"] = stage_tag(values["stage"])
     if "n" in intent.slots:
         values["n"] = max(1, min(MAX_N, count(question) or intent.n_default))
     return values
