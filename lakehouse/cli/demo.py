@@ -207,7 +207,7 @@ def _answer(settings: Settings, stages: list[int]) -> None:
 
     shown = bot_answer(settings, stages)
     console.print(f"Q: {shown.question}", highlight=False, markup=False)
-    console.print(f"A: {shown.answer}", highlight=False, markup=False)
+    console.print(f"A: {shown.text}", highlight=False, markup=False)
     for sql in shown.sql:
         console.print(f"SQL: {sql}", style="dim", highlight=False, markup=False)
     if not shown.known:
