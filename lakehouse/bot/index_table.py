@@ -21,7 +21,18 @@ from lakehouse.lake.commits import ensure_table, lineage, now, replace
 
 TABLE = BOT_DOCUMENTS.name
 NAMESPACE = TABLE.split(".")[0]
-_COLUMNS = pa.schema([f for f in BOT_DOCUMENTS.schema().as_arrow() if not f.name.startswith("_")])
+_COLUMNS = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("kind", pa.string()),
+        ("title", pa.string()),
+        ("text", pa.string()),
+        ("intent", pa.string()),
+        ("fingerprint", pa.string()),
+        ("embedder", pa.string()),
+        ("vector", pa.list_(pa.float32())),
+    ]
+)
 SOURCE = "llm/ and the marts"
 """The index rows' `_source`: the bot's documents."""
 PART = "all"
@@ -84,7 +95,7 @@ def sync_index(catalog: Catalog, documents: list[Document], embedder: Embedder) 
         )
         replace(
             table,
-            _with_lineage(rows, batch),
+            _with_lineage(table, rows, batch),
             f"doc_id IN ({_quoted(gone)})" if gone else "false",
             PART,
             corpus_fingerprint(documents, embedder),
@@ -94,8 +105,8 @@ def sync_index(catalog: Catalog, documents: list[Document], embedder: Embedder) 
     return Sync(embedded=len(fresh), removed=removed, kept=len(documents) - len(fresh))
 
 
-def _with_lineage(rows: pa.Table, batch: str) -> pa.Table:
-    target = BOT_DOCUMENTS.schema().as_arrow()
+def _with_lineage(table: Table, rows: pa.Table, batch: str) -> pa.Table:
+    target = table.schema().as_arrow()  # the table's own field ids
     arrays = [*rows.columns, *lineage(rows.num_rows, SOURCE, batch, now())]
     return pa.Table.from_arrays(
         [a.cast(f.type) for a, f in zip(arrays, target, strict=True)], schema=target
