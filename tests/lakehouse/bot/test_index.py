@@ -47,7 +47,7 @@ def test_the_index_is_rebuilt_only_for_what_changed(lake: Settings) -> None:
     summary = snapshot.summary
     assert summary["peloton.part"] == PART
     assert summary["peloton.fingerprint"] == corpus_fingerprint(changed, model)
-    assert table.schema().column_names == [n for n, *_ in BOT_DOCUMENTS.columns] + [
+    assert [f.name for f in table.schema().fields] == [n for n, *_ in BOT_DOCUMENTS.columns] + [
         "_loaded_at", "_source", "_batch_id"
     ]  # fmt: skip
 

@@ -167,4 +167,4 @@ def test_a_surname_two_riders_share_is_answered_with_a_note(bot: Context) -> Non
     others = [n for n in names if n != taken]
     assert f"may also be {' or '.join(others)}" in answer.answer
     full = ask(bot, f"where is {taken} overall?")
-    assert "may also be" not in full.text
+    assert "may also be" not in full.answer
