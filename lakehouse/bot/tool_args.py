@@ -4,6 +4,7 @@ a bad argument becomes an error message to send back to it, never an exception."
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from lakehouse.bot.entities import KINDS
@@ -30,7 +31,12 @@ def _k(args: dict[str, Any]) -> int:
     value = args.get("k")
     if value is None:
         return DEFAULT_K
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value != int(value)
+    ):
         raise BadArguments(f"'k' must be an integer from 1 to 8, not {json.dumps(value)}")
     return max(SEARCH_K[0], min(SEARCH_K[1], int(value)))
 
