@@ -110,8 +110,7 @@ def choose_intent(ctx: Context, question: str, found: dict[str, Match | None]) -
     if not choices:
         return None
     top = max(choices, key=lambda c: c.score)
-    nearest = max(c.hit.cosine for c in choices)
-    return top if nearest >= LEAST_COSINE else None
+    return top if top.hit.cosine >= LEAST_COSINE else None  # its own phrasing near enough
 
 
 def mask_names(question: str, found: dict[str, Match | None]) -> str:

@@ -143,8 +143,9 @@ def _stage_document(s: dict[str, Any], results: Rows, climbs: Rows, changes: lis
         f"{s['finishers']} of {s['starters']} finished, {s['abandoned']} abandoned, "
         f"{s['outside_time_limit']} outside the time limit.",
         "Climbs: " + (", ".join(f"{n} ({c})" for _, n, c in names) or "none") + ".",
-        *changes,
     ]
+    if changes:  # the stage named again: a long summary still matches its number
+        lines.append(f"After stage {stage}: " + " ".join(changes))
     return Document(f"stage:{stage}", "stage", f"Stage {stage} summary", " ".join(lines))
 
 
