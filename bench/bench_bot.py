@@ -1,7 +1,8 @@
 """The race bot's evaluation: execution accuracy on frozen questions, answers from the truth.
 
-The questions (bench/data/bot_questions.toml, frozen) cover 16 intents in English and French;
-a held-out part, never used while tuning the intents and the corpus, is scored apart. Their
+The questions (bench/data/bot_questions.toml, frozen) cover 18 intents in English and French;
+a held-out part, seen while tuning, is scored apart, and so is a fresh held-out set
+(bench/data/bot_questions_fresh.toml), frozen before the benchmark first ran on it. Their
 slots ({stage}, {rider}, {surname}, {team}, {climb}) are filled from a simulated tiny race.
 The expected answers come from the simulator's ground truth files (sources/truth/*.csv), not
 from the marts: restricted to the riders with telemetry and re-ranked with the race's rules, as
@@ -44,11 +45,16 @@ from lakehouse.ports import free_port
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "data" / "bot_questions.toml"
+FRESH = HERE / "data" / "bot_questions_fresh.toml"
+"""Held out and fresh: written and frozen before the benchmark first ran on them."""
+PARTS = {"tune": "tuning set", "held": "held out", "fresh": "fresh held out"}
 ATTACKS = HERE.parent / "tests" / "lakehouse" / "bot"
 SCHEMA = "bench_bot_src"
 FINISH_TOLERANCE_S = 1.0
 CLIMB_TOLERANCE_S = 2.0
 SPEED_TOLERANCE_KMH = 0.2
+GAP_TOLERANCE_S = 2 * FINISH_TOLERANCE_S * 3
+"""A gap in the general classification: two riders' times over the tiny race's three stages."""
 COUNT_WORDS = {"three": 3, "five": 5, "ten": 10, "trois": 3, "cinq": 5, "dix": 10}
 
 
@@ -66,6 +72,8 @@ class Truth:
     climbs: list[dict[str, Any]]
     """Per climb effort of a rider with telemetry: stage, climb_number, climb_name, bib, time_s."""
     route_km: dict[int, float]
+    young: dict[int, set[int]] = field(default_factory=dict)
+    """Per stage, the young riders (born on or after 1 January of the stage's year minus 25)."""
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -128,7 +136,12 @@ def read_truth(sources: Path) -> Truth:
         if int(c["bib"]) in seen
     ]
     route_km = {stage: float(s["route_length_km"]) for stage, s in index.items()}
-    return Truth(sorted(results), names, teams, results, dict(gc), climbs, route_km)
+    born = {int(a["bib"]): date.fromisoformat(a["birth_date"]) for a in athletes}
+    young = {
+        stage: {b for b in names if born[b] >= date(int(s["date"][:4]) - 25, 1, 1)}
+        for stage, s in index.items()
+    }
+    return Truth(sorted(results), names, teams, results, dict(gc), climbs, route_km, young)
 
 
 @dataclass
@@ -136,7 +149,8 @@ class Case:
     template: str
     text: str
     intent: str
-    held_out: bool
+    part: str
+    """tune, held (held out, seen while tuning) or fresh (held out, never seen)."""
     slots: dict[str, Any] = field(default_factory=dict)
 
 
@@ -156,15 +170,19 @@ def _count(text: str, default: int) -> int:
 
 def cases(truth: Truth) -> list[Case]:
     """Every frozen question, its slots filled from the race (deterministically)."""
-    with QUESTIONS.open("rb") as f:
-        groups = tomllib.load(f)["q"]
+    groups = []
+    for path in (QUESTIONS, FRESH):
+        with path.open("rb") as f:
+            groups += tomllib.load(f)["q"]
     surnames = Counter(name.split()[-1] for name in truth.names.values())
     climbs = sorted({(c["stage"], c["climb_number"], c["climb_name"]) for c in truth.climbs})
     teams = sorted({truth.teams[s.bib] for s in truth.gc[truth.stages[-1]]})
     found = []
     i = 0
     for group in groups:
-        for held_out, texts in ((False, group["texts"]), (True, group["held_out"])):
+        parts = [(part, group.get(key, [])) for part, key in
+                 (("tune", "texts"), ("held", "held_out"), ("fresh", "fresh"))]  # fmt: skip
+        for part, texts in parts:
             for template in texts:
                 i += 1
                 stage = truth.stages[i % len(truth.stages)]
@@ -183,7 +201,7 @@ def cases(truth: Truth) -> list[Case]:
                     "climb_number": climb[1],
                 }
                 text = template.format(**slots)
-                found.append(Case(template, text, group["intent"], held_out, slots))
+                found.append(Case(template, text, group["intent"], part, slots))
     return found
 
 
@@ -223,8 +241,11 @@ def expected(case: Case, truth: Truth) -> Any:
             return next(r.rank for r in truth.results[stage] if r.bib == slots["bib"])
         case "gc_leader":
             return name[gc[0].bib]
-        case "gc_top":
+        case "gc_top" | "gc_as_published":
             return [name[s.bib] for s in gc[: _count(text, 10)]]
+        case "best_young_rider":
+            best = next(s for s in gc if s.bib in truth.young[stage])
+            return name[best.bib], best.gap_s
         case "rider_gc":
             return next(s.rank for s in gc if s.bib == slots["bib"])
         case "fastest_climb":
@@ -275,7 +296,7 @@ def got(intent: str, records: list[dict[str, Any]]) -> Any:
     match intent:
         case "stage_winner":
             return first.get("winner_name")
-        case "stage_top" | "gc_top":
+        case "stage_top" | "gc_top" | "gc_as_published":
             return [r.get("rider_name") for r in records]
         case "rider_stage_result" | "rider_gc":
             return first.get("rank")
@@ -283,6 +304,8 @@ def got(intent: str, records: list[dict[str, Any]]) -> Any:
             return first.get("rider_name")
         case "fastest_climb":
             return first.get("rider_name"), first.get("time_s")
+        case "best_young_rider":
+            return first.get("rider_name"), first.get("gap_s")
         case "rider_climb":
             return first.get("time_s")
         case "team_stage_wins":
@@ -309,6 +332,8 @@ def right(intent: str, want: Any, have: Any) -> bool:
             return bool(have[0] == want[0] and abs(float(have[1]) - want[1]) <= CLIMB_TOLERANCE_S)
         case "rider_climb":
             return abs(float(have) - want) <= CLIMB_TOLERANCE_S
+        case "best_young_rider":  # a gap sums every stage's times, each within the tolerance
+            return bool(have[0] == want[0] and abs(float(have[1]) - want[1]) <= GAP_TOLERANCE_S)
         case "biggest_gap":
             return abs(float(have) - want) <= FINISH_TOLERANCE_S
         case "stage_speed":
@@ -334,47 +359,41 @@ def evaluate(
 ) -> dict[str, Any]:
     from lakehouse.bot.offline import found_names, ranked_intents
 
-    per_intent: dict[str, dict[str, list[bool]]] = defaultdict(lambda: {"tune": [], "held": []})
-    hits: dict[str, list[bool]] = {"tune": [], "held": []}
+    per_intent: dict[str, dict[str, list[bool]]] = defaultdict(lambda: {k: [] for k in PARTS})
+    hits: dict[str, list[bool]] = {k: [] for k in PARTS}
     latency: list[float] = []
     wrong: list[dict[str, Any]] = []
     for case in all_cases:
-        part = "held" if case.held_out else "tune"
         top = ranked_intents(ctx, case.text, found_names(ctx, case.text))[:3]
-        hits[part].append(case.intent in [h.document.intent for h in top])
+        hits[case.part].append(case.intent in [h.document.intent for h in top])
         started = time.perf_counter()
         answer = ask(ctx, case.text, offline=offline)
         latency.append(time.perf_counter() - started)
         want = expected(case, truth)
         if answer.mode == "offline":
+            records = [dict(zip(answer.columns, r, strict=True)) for r in answer.rows]
             ok = answer.intent == case.intent and right(
-                case.intent,
-                want,
-                got(case.intent, [dict(zip(answer.columns, r, strict=True)) for r in answer.rows]),
+                case.intent, want, got(case.intent, records)
             )
         else:
-            ok = in_text(want, answer.text)
-        per_intent[case.intent][part].append(ok)
+            ok = in_text(want, answer.answer)
+        per_intent[case.intent][case.part].append(ok)
         if not ok:
-            wrong.append({"q": case.text, "held_out": case.held_out, "intent": answer.intent,
-                          "want": want, "answer": answer.text[:200]})  # fmt: skip
-    tune = [ok for r in per_intent.values() for ok in r["tune"]]
-    held = [ok for r in per_intent.values() for ok in r["held"]]
+            wrong.append({"q": case.text, "part": case.part, "intent": answer.intent,
+                          "want": want, "answer": answer.answer[:200]})  # fmt: skip
+    scored = {k: [ok for r in per_intent.values() for ok in r[k]] for k in PARTS}
+    every = [ok for k in PARTS for ok in scored[k]]
     return {
         "questions": len(all_cases),
         "intents": len(per_intent),
-        "accuracy_tuning_set": sum(tune) / len(tune),
-        "accuracy_held_out": sum(held) / len(held),
-        "accuracy_all": (sum(tune) + sum(held)) / (len(tune) + len(held)),
+        "accuracy": {k: sum(v) / len(v) for k, v in scored.items() if v},
+        "counted": {k: f"{sum(v)}/{len(v)}" for k, v in scored.items()},
+        "accuracy_all": sum(every) / len(every),
         "per_intent": {
-            name: {
-                "tuning": f"{sum(r['tune'])}/{len(r['tune'])}",
-                "held_out": f"{sum(r['held'])}/{len(r['held'])}",
-            }
+            name: {k: f"{sum(v)}/{len(v)}" for k, v in r.items()}
             for name, r in sorted(per_intent.items())
         },
-        "retrieval_hit_at_3_tuning_set": sum(hits["tune"]) / len(hits["tune"]),
-        "retrieval_hit_at_3_held_out": sum(hits["held"]) / len(hits["held"]),
+        "retrieval_hit_at_3": {k: sum(v) / len(v) for k, v in hits.items() if v},
         "latency_p50_s": p(latency, 0.5),
         "latency_p95_s": p(latency, 0.95),
         "wrong": wrong,
@@ -386,12 +405,12 @@ def refusal_rate() -> tuple[int, int]:
     from attacks import ATTACKS as CORPUS  # the tests' attack corpus
 
     from lakehouse.bot.guard import RefusedQuery, guard
-    from lakehouse.bot.tables import mart_columns
+    from lakehouse.bot.tables import allowed_tables
 
     refused = 0
     for attack in CORPUS:
         try:
-            guard(attack.sql, mart_columns())
+            guard(attack.sql, allowed_tables())
         except RefusedQuery:
             refused += 1
     return refused, len(CORPUS)
@@ -478,23 +497,21 @@ def report(figures: dict[str, Any]) -> None:
             continue
         print(f"\n{mode} mode: {f['questions']} questions over {f['intents']} intents, "
               f"stages {figures['stages']} (seed {figures['seed']})")  # fmt: skip
-        print(f"{'intent':<20} {'tuning set':>10} {'held out':>9}")
+        print(f"{'intent':<20}" + "".join(f"{label:>16}" for label in PARTS.values()))
         for name, r in f["per_intent"].items():
-            print(f"{name:<20} {r['tuning']:>10} {r['held_out']:>9}")
-        print(
-            f"execution accuracy: tuning set {f['accuracy_tuning_set']:.1%}, held out "
-            f"{f['accuracy_held_out']:.1%}, all {f['accuracy_all']:.1%} (target >= 95 %)"
+            print(f"{name:<20}" + "".join(f"{r[k]:>16}" for k in PARTS))
+        accuracy = ", ".join(
+            f"{PARTS[k]} {v:.1%} ({f['counted'][k]})" for k, v in f["accuracy"].items()
         )
-        print(
-            f"retrieval hit@3: tuning set {f['retrieval_hit_at_3_tuning_set']:.1%}, held out "
-            f"{f['retrieval_hit_at_3_held_out']:.1%}"
-        )
+        print(f"execution accuracy: {accuracy}, all {f['accuracy_all']:.1%} (target >= 95 %)")
+        hit = ", ".join(f"{PARTS[k]} {v:.1%}" for k, v in f["retrieval_hit_at_3"].items())
+        print(f"retrieval hit@3: {hit}")
         print(
             f"latency per answer: p50 {f['latency_p50_s']:.3f} s, p95 "
             f"{f['latency_p95_s']:.3f} s (target p95 <= 1 s)"
         )
         for w in f["wrong"]:
-            if not w["held_out"]:  # the held-out part's failures are not shown: not to tune on
+            if w["part"] == "tune":  # the held-out parts' failures are not shown: not to tune on
                 print(f"  wrong: {w}")
     print(f"attack corpus refused by the guard: {figures['guard_refused']}")
 

@@ -3,7 +3,10 @@
 from dataclasses import asdict
 from typing import Any
 
+from lakehouse.bot.guard import Allowed
+from lakehouse.bot.tables import BOT_USER, SCHEMAS
 from lakehouse.settings import Settings
+from lakehouse.trino.client import run_sql
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -19,4 +22,21 @@ def settings_env(settings: Settings) -> dict[str, str]:
                 found[f"{prefix}{key.upper()}"] = str(secret() if secret else value)
 
     walk("PELOTON_", asdict(settings))
+    return found
+
+
+def readable_columns(settings: Settings) -> Allowed:
+    """The tables and columns Trino shows the `bot` user in the marts and views."""
+    result = run_sql(
+        settings,
+        "SELECT table_schema, table_name, column_name, data_type "
+        "FROM information_schema.columns "
+        f"WHERE table_schema IN ({', '.join(repr(s) for s in SCHEMAS)}) "
+        "ORDER BY table_schema, table_name, ordinal_position",
+        user=BOT_USER,
+    )
+    found: Allowed = {}
+    for schema, table, column, kind in result.rows:
+        if not column.startswith("_"):
+            found.setdefault(f"{schema}.{table}", {})[column] = kind
     return found

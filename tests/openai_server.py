@@ -2,7 +2,11 @@
 `/v1/chat/completions` (with tool calls), `/v1/embeddings` and `/v1/models`, playing scripts.
 
 The chat model's name picks the script, so a test chooses one with PELOTON_LLM__CHAT_MODEL:
-- `honest`: searches the docs, finds the rider, runs a correct query, answers from its rows;
+- `honest`: searches the docs, runs a correct query, finds the winner with find_entity (a loose
+  spelling of the surname) and answers from the rows and the rider's keys;
+- `bad-arguments`: calls the tools with arguments that do not fit them (a word or null for a
+  number, a number for a text, broken JSON, a list, an unknown tool), then answers honestly;
+- `two-queries`: runs two queries in one round, then answers;
 - `invents-a-column`: queries a column that does not exist, then mends the query from the error;
 - `invents-columns`: invents a column twice (the bot then gives up on the model);
 - `tries-to-write`: tries to drop and delete, then answers that it cannot;
@@ -34,8 +38,8 @@ DIM = 64
 KEY = "sk-test-not-a-real-key"
 
 
-def _call(name: str, **arguments: Any) -> dict[str, Any]:
-    return {"name": name, "arguments": json.dumps(arguments)}
+def _call(tool: str, **arguments: Any) -> dict[str, Any]:
+    return {"name": tool, "arguments": json.dumps(arguments)}
 
 
 def _tool_results(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -54,9 +58,45 @@ def honest(messages: list[dict[str, Any]]) -> dict[str, Any] | str:
         return _call(
             "run_sql", sql="SELECT stage, winner_name FROM marts.stage_summary ORDER BY stage"
         )
-    rows = _tool_results(messages)[-1]["rows"]
-    stage, name = rows[-1]
+    if done == 2:  # the winner by a loose spelling of the surname: the bot's names give the bib
+        surname = _tool_results(messages)[-1]["rows"][-1][1].split()[-1]
+        return _call("find_entity", kind="rider", name=surname.lower())
+    stage, name = _tool_results(messages)[-2]["rows"][-1]
+    matches = _tool_results(messages)[-1]["matches"]
+    bib = next(m["keys"]["bib"] for m in matches if m["name"] == name)
+    return f"{name} (bib {bib}) won stage {stage}."
+
+
+def bad_arguments(messages: list[dict[str, Any]]) -> dict[str, Any] | str | list[Any]:
+    """Arguments that do not fit the tools, all in one round, then an honest query and answer."""
+    done = _rounds(messages)
+    if done == 0:
+        return [
+            _call("search_docs", query="stage winner", k="many"),
+            _call("search_docs", query="stage winner", k=None),
+            _call("search_docs", query=None),
+            _call("find_entity", kind=None, name="x"),
+            _call("find_entity", kind="rider", name=["a", "list"]),
+            _call("run_sql", sql=42),
+            {"name": "run_sql", "arguments": '{"sql": "SELECT'},
+            {"name": "run_sql", "arguments": "[1, 2]"},
+            _call("drop_everything", table="marts.stage_results"),
+        ]
+    if done == 1:
+        return _call(
+            "run_sql", sql="SELECT stage, winner_name FROM marts.stage_summary ORDER BY stage"
+        )
+    stage, name = _tool_results(messages)[-1]["rows"][-1]
     return f"{name} won stage {stage}."
+
+
+def two_queries(messages: list[dict[str, Any]]) -> dict[str, Any] | str | list[Any]:
+    if _rounds(messages) == 0:
+        return [
+            _call("run_sql", sql="SELECT stage, winner_name FROM marts.stage_summary"),
+            _call("run_sql", sql="SELECT count(*) AS n FROM marts.stage_summary"),
+        ]
+    return "Two answers."
 
 
 def invents_a_column(messages: list[dict[str, Any]]) -> dict[str, Any] | str:
@@ -93,6 +133,8 @@ def never_stops(messages: list[dict[str, Any]]) -> dict[str, Any] | str:
 
 SCRIPTS = {
     "honest": honest,
+    "bad-arguments": bad_arguments,
+    "two-queries": two_queries,
     "invents-a-column": invents_a_column,
     "invents-columns": invents_columns,
     "tries-to-write": tries_to_write,
@@ -122,13 +164,16 @@ class StandIn:
         ]
 
 
-def _completion(model: str, reply: dict[str, Any] | str) -> dict[str, Any]:
+def _completion(model: str, reply: dict[str, Any] | str | list[Any]) -> dict[str, Any]:
     if isinstance(reply, str):
         message: dict[str, Any] = {"role": "assistant", "content": reply}
         finish = "stop"
     else:
-        call = {"id": f"call_{time.monotonic_ns()}", "type": "function", "function": reply}
-        message = {"role": "assistant", "content": None, "tool_calls": [call]}
+        calls = [
+            {"id": f"call_{time.monotonic_ns()}_{i}", "type": "function", "function": function}
+            for i, function in enumerate(reply if isinstance(reply, list) else [reply])
+        ]
+        message = {"role": "assistant", "content": None, "tool_calls": calls}
         finish = "tool_calls"
     return {
         "id": "chatcmpl-standin",

@@ -12,8 +12,11 @@ MISSING = "-"
 
 @dataclass
 class Answer:
+    """An answer as `peloton ask --json` and `POST /api/ask` give it."""
+
     question: str
-    text: str
+    answer: str
+    """The answer's text."""
     mode: str
     """offline or model (or offline after a model failure: `fallback` says why)."""
     known: bool = True
@@ -21,10 +24,14 @@ class Answer:
     sql: list[str] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
+    """The rows the answer was made from (in model mode, the last query's)."""
+    queries: list[dict[str, Any]] = field(default_factory=list)
+    """Every query that ran: its sql, columns and rows."""
     sources: list[str] = field(default_factory=list)
     intent: str = ""
     fallback: str = ""
-    seconds: float = 0.0
+    time: float = 0.0
+    """Seconds taken to answer."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -35,5 +35,5 @@ def ask(ctx: Context, question: str, offline: bool = False) -> Answer:
         except ModelFailure as exc:
             answer = answer_offline(ctx, question)
             answer.fallback = str(exc)
-    answer.seconds = round(time.perf_counter() - start, 4)
+    answer.time = round(time.perf_counter() - start, 4)
     return answer

@@ -9,7 +9,7 @@ from lakehouse.bot.entities import Directory, directory_from_rows
 from lakehouse.bot.guard import Allowed
 from lakehouse.bot.queries import run_guarded
 from lakehouse.bot.search import Index
-from lakehouse.bot.tables import mart_columns
+from lakehouse.bot.tables import allowed_tables
 from lakehouse.settings import Settings
 
 ENTITY_ROWS = 5000
@@ -69,7 +69,7 @@ def race_directory(settings: Settings, allowed: Allowed) -> Directory:
 
 
 def open_context(settings: Settings, index: Index | None = None) -> Context:
-    allowed = mart_columns()
+    allowed = allowed_tables()
     return Context(
         settings,
         index or stored_or_static_index(settings),

@@ -47,11 +47,11 @@ def _toml(name: str, folder: Path | None = None) -> dict[str, Any]:
 
 def table_cards() -> list[Document]:
     """A card per mart (from its definition, as the data dictionary) and per view."""
-    from lakehouse.lake.mart_tables import MART_TABLES
+    from lakehouse.bot.tables import BOT_MARTS
     from lakehouse.transform.dictionary import table_markdown  # imports the checks: slow
 
     cards = []
-    for table in MART_TABLES:
+    for table in BOT_MARTS:
         names = [c[0] for c in table.columns]
         keys = ", ".join(k for k in JOIN_KEYS if k in names)
         text = table_markdown(table).replace(f"## `{table.name}`\n\n", "")

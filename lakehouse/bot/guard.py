@@ -4,7 +4,8 @@ Every query, the model's and the offline templates' alike, goes through `guard` 
 sees it. It is parsed with sqlglot's Trino dialect and refused unless: it is exactly one
 statement whose root is a SELECT (WITH included) or a set operation (UNION, INTERSECT, EXCEPT);
 nothing anywhere in its tree writes, defines, sets, calls or was left unparsed (a `Command`);
-no table is a table function (`TABLE(system.query(...))`) or a time-travel read; every table is
+no table is a table function (`TABLE(system.query(...))`); the only time travel is a mart read
+as published after a stage (`FOR VERSION AS OF 'stage-NN'`, lakehouse.lake.tags); every table is
 on the allow-list (the marts and views, as `schema.table`); every join has a condition (no
 cross product); and every column exists in the tables it is read from. Comments are dropped
 and a LIMIT is enforced. What Trino then runs is the SQL regenerated from the checked tree,
@@ -22,10 +23,13 @@ from sqlglot.errors import OptimizeError, SqlglotError
 from sqlglot.optimizer.qualify import qualify
 
 from lakehouse.errors import PelotonError
+from lakehouse.lake.tags import STAGE_TAG
 
 DIALECT = "trino"
 CATALOG = "lakehouse"
 """The readers' catalog: a table may name it, or no catalog at all."""
+MARTS = "marts"
+"""The schema whose tables keep stage tags: the only time travel allowed reads one of them."""
 MAX_ROWS = 200
 """The LIMIT every query gets at most."""
 
@@ -111,8 +115,11 @@ def _first_line(exc: Exception) -> str:
 def _check_node(node: exp.Expr) -> None:
     if isinstance(node, FORBIDDEN):
         raise RefusedQuery(f"{node.key.upper()} is not allowed: the bot only reads")
-    if isinstance(node, exp.Version):
-        raise RefusedQuery("time travel (FOR VERSION/TIMESTAMP AS OF) is not allowed")
+    if isinstance(node, exp.Version) and not _stage_tag_read(node):
+        raise RefusedQuery(
+            "time travel is allowed only as FOR VERSION AS OF 'stage-NN' on a mart (the mart as "
+            "published after stage NN): no branch, snapshot id or timestamp"
+        )
     if isinstance(node, exp.Table) and not isinstance(node.this, exp.Identifier):
         raise RefusedQuery("table functions are not allowed: read the marts and views")
     if isinstance(node, exp.UDTF) and not isinstance(node, exp.Unnest | exp.Lateral):
@@ -121,6 +128,22 @@ def _check_node(node: exp.Expr) -> None:
         raise RefusedQuery(
             "a join without a condition (CROSS JOIN or a comma) is not allowed: join on keys"
         )
+
+
+def _stage_tag_read(version: exp.Version) -> bool:
+    """`marts.<table> FOR VERSION AS OF 'stage-NN'` (or `'stage-NN-vK'`, an earlier
+    publication): a stage tag, set by the publishing commit (lakehouse.lake.tags)."""
+    tag = version.expression
+    table = version.parent
+    return (
+        str(version.this).upper() == "VERSION"
+        and str(version.args.get("kind", "")).upper() == "AS OF"
+        and isinstance(tag, exp.Literal)
+        and tag.is_string
+        and STAGE_TAG.fullmatch(tag.this) is not None
+        and isinstance(table, exp.Table)
+        and table.db.lower() == MARTS
+    )
 
 
 def _has_condition(join: exp.Join) -> bool:

@@ -3,42 +3,40 @@ replica of the bot reads the same one. A rebuild embeds only the documents that 
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import NoSuchTableError
-from pyiceberg.expressions import In
-from pyiceberg.schema import Schema
 from pyiceberg.table import Table
-from pyiceberg.types import FloatType, ListType, NestedField, StringType
 
 from lakehouse.bot.corpus import Document
 from lakehouse.bot.embeddings import Embedder
 from lakehouse.bot.search import Index
+from lakehouse.lake.bot_tables import BOT_DOCUMENTS
+from lakehouse.lake.commits import ensure_table, lineage, now, replace
 
-NAMESPACE = "bot"
-TABLE = f"{NAMESPACE}.documents"
-"""Kept out of `marts`: the readers (`bi`, the bot's SQL) have no business reading it."""
-SCHEMA = Schema(
-    NestedField(1, "doc_id", StringType(), required=True, doc="kind:key, unique"),
-    NestedField(
-        2, "kind", StringType(), required=True, doc="card, glossary, example, stage, rider or team"
-    ),
-    NestedField(3, "title", StringType(), required=True, doc="what the document is about"),
-    NestedField(4, "text", StringType(), required=True, doc="the document's text"),
-    NestedField(5, "intent", StringType(), required=True, doc="an example's intent, else ''"),
-    NestedField(6, "fingerprint", StringType(), required=True, doc="hash of kind, title and text"),
-    NestedField(7, "embedder", StringType(), required=True, doc="the model that made the vector"),
-    NestedField(
-        8,
-        "vector",
-        ListType(9, FloatType(), element_required=True),
-        required=True,
-        doc="L2-normalized embedding",
-    ),
+TABLE = BOT_DOCUMENTS.name
+NAMESPACE = TABLE.split(".")[0]
+_COLUMNS = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("kind", pa.string()),
+        ("title", pa.string()),
+        ("text", pa.string()),
+        ("intent", pa.string()),
+        ("fingerprint", pa.string()),
+        ("embedder", pa.string()),
+        ("vector", pa.list_(pa.float32())),
+    ]
 )
+SOURCE = "llm/ and the marts"
+"""The index rows' `_source`: the bot's documents."""
+PART = "all"
+"""The part every commit of the index replaces (in its summary, with the corpus' fingerprint)."""
 
 
 @dataclass(frozen=True)
@@ -52,14 +50,27 @@ class Sync:
 
 def _table(catalog: Catalog) -> Table:
     catalog.create_namespace_if_not_exists(NAMESPACE)
-    return catalog.create_table_if_not_exists(
-        TABLE, schema=SCHEMA, properties={"comment": "The race bot's retrieval index"}
-    )
+    table = ensure_table(catalog, BOT_DOCUMENTS)
+    if "_loaded_at" not in table.schema().column_names:  # made before it had lineage
+        with table.update_schema() as update:
+            update.union_by_name(BOT_DOCUMENTS.schema())
+    return table
+
+
+def _quoted(values: list[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def corpus_fingerprint(documents: list[Document], embedder: Embedder) -> str:
+    """Changes whenever a document or the embeddings model changes."""
+    ids = "\0".join(sorted(f"{d.doc_id}:{d.fingerprint}" for d in documents))
+    return hashlib.sha256(f"{embedder.name}\0{ids}".encode()).hexdigest()[:16]
 
 
 def sync_index(catalog: Catalog, documents: list[Document], embedder: Embedder) -> Sync:
     """Make the table hold exactly `documents`, embedding only those new or changed (or made
-    by another model), in one commit; no commit when nothing changed."""
+    by another model), in one commit (retried on conflict, the corpus' fingerprint in its
+    summary); no commit when nothing changed."""
     if len({d.doc_id for d in documents}) != len(documents):
         raise ValueError("document ids must be unique")
     table = _table(catalog)
@@ -74,29 +85,43 @@ def sync_index(catalog: Catalog, documents: list[Document], embedder: Embedder) 
     gone = [i for i in stored if i not in wanted or wanted[i] in fresh]
     if fresh or gone:
         vectors = embedder.embed([d.searchable for d in fresh])
+        batch = uuid.uuid4().hex
         rows = pa.Table.from_pylist(
             [
-                {
-                    "doc_id": d.doc_id,
-                    "kind": d.kind,
-                    "title": d.title,
-                    "text": d.text,
-                    "intent": d.intent,
-                    "fingerprint": d.fingerprint,
-                    "embedder": embedder.name,
-                    "vector": v.tolist(),
-                }
+                {**_record(d), "embedder": embedder.name, "vector": v.tolist()}
                 for d, v in zip(fresh, vectors, strict=True)
             ],
-            schema=SCHEMA.as_arrow(),
+            schema=_COLUMNS,
         )
-        with table.transaction() as tx:
-            if gone:
-                tx.delete(In("doc_id", gone))  # type: ignore[call-arg,misc,unused-ignore]
-            if fresh:
-                tx.append(rows)
+        replace(
+            table,
+            _with_lineage(table, rows, batch),
+            f"doc_id IN ({_quoted(gone)})" if gone else "false",
+            PART,
+            corpus_fingerprint(documents, embedder),
+            batch,
+        )
     removed = len([i for i in gone if i not in wanted])
     return Sync(embedded=len(fresh), removed=removed, kept=len(documents) - len(fresh))
+
+
+def _with_lineage(table: Table, rows: pa.Table, batch: str) -> pa.Table:
+    target = table.schema().as_arrow()  # the table's own field ids
+    arrays = [*rows.columns, *lineage(rows.num_rows, SOURCE, batch, now())]
+    return pa.Table.from_arrays(
+        [a.cast(f.type) for a, f in zip(arrays, target, strict=True)], schema=target
+    )
+
+
+def _record(d: Document) -> dict[str, str]:
+    return {
+        "doc_id": d.doc_id,
+        "kind": d.kind,
+        "title": d.title,
+        "text": d.text,
+        "intent": d.intent,
+        "fingerprint": d.fingerprint,
+    }
 
 
 def load_index(catalog: Catalog, embedder: Embedder) -> Index | None:

@@ -10,7 +10,7 @@ from typing import Any
 from lakehouse.assets import part_dir
 from lakehouse.errors import ConfigurationError
 
-SLOTS = ("stage", "rider", "team", "climb", "n")
+SLOTS = ("stage", "rider", "team", "climb", "n", "tag")
 LATEST = "latest"
 
 

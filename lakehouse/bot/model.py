@@ -14,6 +14,7 @@ from lakehouse.bot.entities import KINDS, MATCH
 from lakehouse.bot.guard import RefusedQuery, UnknownColumn
 from lakehouse.bot.numbers import stage_number
 from lakehouse.bot.queries import Rows, run_guarded
+from lakehouse.bot.tool_args import BadArguments, parse_arguments
 from lakehouse.errors import PelotonError
 
 MODE = "model"
@@ -29,7 +30,12 @@ TOOLS: list[dict[str, Any]] = [
                 "type": "object",
                 "properties": {
                     "query": {"type": "string", "description": "what to look for"},
-                    "k": {"type": "integer", "description": "how many documents (1-8)"},
+                    "k": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 8,
+                        "description": "how many documents (1-8, default 4)",
+                    },
                 },
                 "required": ["query"],
             },
@@ -55,7 +61,10 @@ TOOLS: list[dict[str, Any]] = [
         "type": "function",
         "function": {
             "name": "run_sql",
-            "description": "Run one read-only Trino SELECT over the marts and views.",
+            "description": "Run one read-only Trino SELECT over the marts and views. A mart "
+            "as it was published after stage N: `FROM marts.<table> FOR VERSION AS OF "
+            "'stage-NN'` (two digits, e.g. 'stage-07'; an earlier publication of a stage "
+            "published again: 'stage-NN-v1', ...); no other time travel.",
             "parameters": {
                 "type": "object",
                 "properties": {"sql": {"type": "string"}},
@@ -80,23 +89,20 @@ class Session:
     sources: list[str] = field(default_factory=list)
     unknown_columns: int = 0
 
-    def call(self, name: str, arguments: str) -> dict[str, Any]:
+    def call(self, name: object, arguments: object) -> dict[str, Any]:
+        """A tool's result, or an error for the model when the call does not fit the tool."""
         try:
-            args = json.loads(arguments or "{}")
-        except json.JSONDecodeError:
-            return {"error": "the arguments are not valid JSON"}
-        if not isinstance(args, dict):
-            return {"error": "the arguments must be a JSON object"}
+            args = parse_arguments(str(name), arguments)
+        except BadArguments as exc:
+            return {"error": str(exc)}
         if name == "search_docs":
-            return self.search_docs(str(args.get("query", "")), int(args.get("k", 4)))
+            return self.search_docs(args["query"], args["k"])
         if name == "find_entity":
-            return self.find_entity(str(args.get("kind", "")), str(args.get("name", "")))
-        if name == "run_sql":
-            return self.run_sql(str(args.get("sql", "")))
-        return {"error": f"no tool {name!r}: search_docs, find_entity, run_sql"}
+            return self.find_entity(args["kind"], args["name"])
+        return self.run_sql(args["sql"])
 
     def search_docs(self, query: str, k: int) -> dict[str, Any]:
-        hits = self.ctx.index.search(query, max(1, min(8, k)))
+        hits = self.ctx.index.search(query, k)
         self.sources += [h.document.doc_id for h in hits]
         return {
             "documents": [
@@ -106,8 +112,6 @@ class Session:
         }
 
     def find_entity(self, kind: str, name: str) -> dict[str, Any]:
-        if kind not in KINDS:
-            return {"error": f"kind must be one of {list(KINDS)}"}
         if kind == "stage":
             number = stage_number(name) or (int(name) if name.strip().isdigit() else None)
             name = f"stage {number}" if number else name
@@ -146,7 +150,17 @@ def system_prompt(ctx: Context) -> str:
 
 
 def answer_with_model(ctx: Context, question: str) -> Answer:
-    """The model's answer; ModelFailure when it times out, answers garbage or never stops."""
+    """The model's answer; ModelFailure when it times out, answers garbage, never stops, or
+    anything unexpected happens on the way (the offline mode then answers)."""
+    try:
+        return _converse(ctx, question)
+    except ModelFailure:
+        raise
+    except Exception as exc:  # the model's output is untrusted: no crash reaches the user
+        raise ModelFailure(f"the model mode failed: {type(exc).__name__}: {exc}") from None
+
+
+def _converse(ctx: Context, question: str) -> Answer:
     from openai import OpenAI, OpenAIError
 
     llm = ctx.settings.llm
@@ -203,5 +217,6 @@ def _answer(question: str, text: str, session: Session) -> Answer:
         sql=[rows.sql for rows in session.ran],
         columns=last.columns if last else [],
         rows=last.rows if last else [],
+        queries=[{"sql": r.sql, "columns": r.columns, "rows": r.rows} for r in session.ran],
         sources=list(dict.fromkeys(session.sources + [f"card:{t}" for t in sorted(tables)])),
     )

@@ -14,9 +14,10 @@ from lakehouse.bot.context import Context
 from lakehouse.bot.entities import Match
 from lakehouse.bot.intents import LATEST, Intent, intent_named, load_intents
 from lakehouse.bot.numbers import count, stage_number
-from lakehouse.bot.queries import run_guarded
+from lakehouse.bot.queries import Rows, run_guarded
 from lakehouse.bot.search import Hit
 from lakehouse.bot.text import tokens
+from lakehouse.lake.tags import stage_tag
 
 MODE = "offline"
 LEAST_COSINE = 0.4
@@ -109,8 +110,7 @@ def choose_intent(ctx: Context, question: str, found: dict[str, Match | None]) -
     if not choices:
         return None
     top = max(choices, key=lambda c: c.score)
-    nearest = max(c.hit.cosine for c in choices)
-    return top if nearest >= LEAST_COSINE else None
+    return top if top.hit.cosine >= LEAST_COSINE else None  # its own phrasing near enough
 
 
 def mask_names(question: str, found: dict[str, Match | None]) -> str:
@@ -195,6 +195,8 @@ def fill_slots(
             values.update(match.entity.keys)
     if "stage" in intent.slots or "climb" in intent.slots:
         values["stage"] = _stage(ctx, intent, question, found["climb"])
+    if "tag" in intent.slots:  # the marts as published after the stage
+        values["tag"] = stage_tag(values["stage"])
     if "n" in intent.slots:
         values["n"] = max(1, min(MAX_N, count(question) or intent.n_default))
     return values
@@ -246,9 +248,7 @@ def answer_offline(ctx: Context, question: str) -> Answer:
     records = rows.records()
     if not records or (intent.answer and all(v is None for v in records[0].values())):
         text = f"No data answers that yet ({intent.description.rstrip('.').lower()})."
-        return Answer(
-            question, text, MODE, False, [rows.sql], rows.columns, rows.rows, sources, intent.name
-        )
+        return _from_rows(question, text, False, rows, sources, intent.name)
     if intent.row:
         lines = [render(intent.header, {**values, "n": len(records)})]
         lines += [render(intent.row, {**values, **r}) for r in records]
@@ -258,6 +258,21 @@ def answer_offline(ctx: Context, question: str) -> Answer:
     text += _also(ctx, found, intent)
     if not intent.official:
         text += f"\n{TELEMETRY_NOTE}"
+    return _from_rows(question, text, True, rows, sources, intent.name)
+
+
+def _from_rows(
+    question: str, text: str, known: bool, rows: Rows, sources: list[str], intent: str
+) -> Answer:
     return Answer(
-        question, text, MODE, True, [rows.sql], rows.columns, rows.rows, sources, intent.name
+        question,
+        text,
+        MODE,
+        known,
+        sql=[rows.sql],
+        columns=rows.columns,
+        rows=rows.rows,
+        queries=[{"sql": rows.sql, "columns": rows.columns, "rows": rows.rows}],
+        sources=sources,
+        intent=intent,
     )

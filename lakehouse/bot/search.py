@@ -16,6 +16,9 @@ from lakehouse.bot.text import tokens
 K1 = 1.2
 B = 0.75
 FUSION_K = 60
+DATA_KINDS = ("stage", "rider", "team")
+"""Documents made from the data, whose numbers (stages, bibs) a query's numbers are matched
+with, as a third ranking beside BM25 and cosine."""
 """Reciprocal rank fusion: a document's score is the sum of 1 / (FUSION_K + rank) per ranking."""
 
 
@@ -45,6 +48,15 @@ class BM25:
                     found[i] += idf * tf * (K1 + 1) / (tf + norm)
         return found
 
+    def numbers(self, query: str, data: np.ndarray) -> np.ndarray:
+        """How many of the query's numbers each document made from the data holds: numbers
+        name things there (stages, bibs), which embeddings hardly tell apart."""
+        wanted = {t for t in tokens(query) if t.isdigit()}
+        return np.array(
+            [len(wanted & d.keys()) if data[i] else 0 for i, d in enumerate(self._docs)],
+            dtype=float,
+        )
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -64,6 +76,7 @@ class Index:
         self.vectors = np.asarray(vectors, dtype=np.float32)
         self.embedder = embedder
         self._bm25 = BM25([d.searchable for d in self.documents])
+        self._data = np.array([d.kind in DATA_KINDS for d in self.documents], dtype=bool)
 
     def search(self, query: str, k: int = 5, kinds: Sequence[str] | None = None) -> list[Hit]:
         keep = np.array([kinds is None or d.kind in kinds for d in self.documents], dtype=bool)
@@ -71,8 +84,9 @@ class Index:
             return []
         cosine = self.vectors @ self.embedder.embed([query])[0]
         lexical = self._bm25.scores(query)
+        numbers = self._bm25.numbers(query, self._data)
         fused = np.zeros(len(self.documents))
-        for scores in (cosine, lexical):
+        for scores in (cosine, lexical, numbers):
             order = [i for i in np.argsort(-scores, kind="stable") if keep[i]]
             for rank, i in enumerate(order):
                 if scores is cosine or scores[i] > 0:

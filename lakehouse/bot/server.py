@@ -2,7 +2,8 @@
 
 `GET /` the chat page (`llm/chat.html`); `POST /api/ask` with `{"question": ..., "offline":
 false}` answers with the answer's JSON (as `peloton ask --json`), or 400 and `{"error": ...}` for
-a bad question; `GET /api/health` says the mode. One context (index, names) serves every
+a bad question (500 and `{"error": ...}` if answering failed unexpectedly: every request gets an
+answer); `GET /api/health` says the mode. One context (index, names) serves every
 request; answers are computed one at a time.
 """
 
@@ -51,27 +52,33 @@ def _handler(ctx: Context, lock: threading.Lock) -> type[BaseHTTPRequestHandler]
                 self._json(404, {"error": f"no page {self.path}: / and /api/ask"})
 
         def do_POST(self) -> None:
-            if self.path != "/api/ask":
-                self._json(404, {"error": f"no endpoint {self.path}: POST /api/ask"})
-                return
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                self._json(413, {"error": f"the request is over {MAX_BODY} bytes"})
-                return
             try:
-                body = json.loads(self.rfile.read(length) or b"{}")
+                status, value = self._answer()
+            except Exception as exc:  # every request gets an answer, a clear error at worst
+                status, value = 500, {"error": f"the bot failed: {type(exc).__name__}: {exc}"}
+            self._json(status, value)
+
+        def _answer(self) -> tuple[int, Any]:
+            if self.path != "/api/ask":
+                return 404, {"error": f"no endpoint {self.path}: POST /api/ask"}
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                return 400, {"error": "Content-Length must be a number"}
+            if length > MAX_BODY:
+                return 413, {"error": f"the request is over {MAX_BODY} bytes"}
+            try:
+                body = json.loads(self.rfile.read(max(0, length)) or b"{}")
                 question = str(body["question"])
                 offline = bool(body.get("offline", False))
             except (ValueError, KeyError, TypeError):
-                self._json(400, {"error": 'send JSON: {"question": "who won stage 17?"}'})
-                return
+                return 400, {"error": 'send JSON: {"question": "who won stage 17?"}'}
             try:
                 with lock:
                     answer = ask(ctx, question, offline=offline)
             except PelotonError as exc:
-                self._json(400, {"error": str(exc)})
-                return
-            self._json(200, answer.as_dict())
+                return 400, {"error": str(exc)}
+            return 200, answer.as_dict()
 
     return Handler
 

@@ -33,13 +33,13 @@ def ask(
     if json_output:
         print(json.dumps(answer.as_dict(), default=str, ensure_ascii=False))
     else:
-        console.print(answer.text, highlight=False, markup=False)
+        console.print(answer.answer, highlight=False, markup=False)
         if answer.fallback:
             err_console.print(f"(model failed, answered offline: {answer.fallback})", markup=False)
         for sql in answer.sql:
             console.print(f"SQL: {sql}", style="dim", highlight=False, markup=False)
         console.print(
-            f"[{answer.mode}, {answer.seconds:.2f} s, sources: {', '.join(answer.sources) or '-'}]",
+            f"[{answer.mode}, {answer.time:.2f} s, sources: {', '.join(answer.sources) or '-'}]",
             style="dim",
             highlight=False,
             markup=False,

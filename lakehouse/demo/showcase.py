@@ -116,7 +116,7 @@ def bot_answer(settings: Settings, stages: list[int]) -> AnswerShown:
     answer = ask(open_context(settings), question, offline=True)
     return AnswerShown(
         question=question,
-        text=answer.text,
+        text=answer.answer,
         sql=answer.sql,
         command=shlex.join(["peloton", "ask", question]),
         known=answer.known,

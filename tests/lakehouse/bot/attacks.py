@@ -107,6 +107,34 @@ ATTACKS = [
     Attack("show", "SHOW CATALOGS", False),
     Attack("explain analyze", "EXPLAIN ANALYZE SELECT count(*) FROM marts.stage_results", False),
     Attack("time travel", "SELECT * FROM marts.stage_results FOR VERSION AS OF 'audit'", False),
+    Attack(
+        "time travel to a run's branch",
+        "SELECT * FROM marts.stage_results FOR VERSION AS OF 'audit-20260101T000000-abc'",
+        False,
+    ),
+    Attack(
+        "time travel to main", "SELECT * FROM marts.stage_results FOR VERSION AS OF 'main'", False
+    ),
+    Attack(
+        "time travel to a snapshot id",
+        "SELECT * FROM marts.stage_results FOR VERSION AS OF 8817207045187424711",
+        False,
+    ),
+    Attack(
+        "time travel to a time",
+        "SELECT * FROM marts.stage_results FOR TIMESTAMP AS OF TIMESTAMP '2026-11-30 00:00:00 UTC'",
+        False,
+    ),
+    Attack(
+        "a stage tag with more after it",
+        "SELECT * FROM marts.stage_results FOR VERSION AS OF 'stage-16\n'",
+        False,
+    ),
+    Attack(
+        "a stage tag on a view",
+        "SELECT * FROM views.stage_routes FOR VERSION AS OF 'stage-16'",
+        False,
+    ),
     Attack("snapshots", 'SELECT * FROM marts."stage_results$snapshots"', True),
     Attack(
         "an enormous cross join",

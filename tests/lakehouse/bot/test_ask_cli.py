@@ -16,9 +16,13 @@ def test_ask_prints_the_answer_with_its_sql_and_json(lake: Settings) -> None:
     done = peloton("ask", "qui porte le maillot jaune ?", "--json", env=env)
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
-    assert set(answer) >= {"text", "sql", "rows", "sources", "mode", "seconds"}
+    assert set(answer) >= {"answer", "sql", "rows", "sources", "mode", "time", "queries"}
     assert answer["mode"] == "offline" and answer["intent"] == "gc_leader"
-    assert answer["rows"][0][0] in answer["text"]
+    assert answer["rows"][0][0] in answer["answer"]
+    assert "text" not in answer and "seconds" not in answer
+    assert answer["queries"] == [
+        {"sql": answer["sql"][0], "columns": answer["columns"], "rows": answer["rows"]}
+    ]
     assert answer["sql"][0].startswith("SELECT rider_name, team, total_time_s")
 
     text = peloton("ask", "what will the weather be tomorrow?", env=env)

@@ -4,9 +4,9 @@ import pytest
 from attacks import ATTACKS, Attack
 
 from lakehouse.bot.guard import MAX_ROWS, RefusedQuery, UnknownColumn, guard
-from lakehouse.bot.tables import mart_columns
+from lakehouse.bot.tables import allowed_tables
 
-ALLOWED = mart_columns()
+ALLOWED = allowed_tables()
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
@@ -67,3 +67,22 @@ def test_an_unqualified_table_is_refused_with_its_schema_suggested() -> None:
 def test_empty_or_broken_sql_is_refused(sql: str) -> None:
     with pytest.raises(RefusedQuery):
         guard(sql, ALLOWED)
+
+
+@pytest.mark.parametrize("tag", ["stage-16", "stage-03-v2"])
+def test_a_mart_as_published_after_a_stage_passes(tag: str) -> None:
+    checked = guard(
+        f"SELECT g.rank, g.rider_name FROM marts.general_classification "
+        f"FOR VERSION AS OF '{tag}' AS g WHERE g.stage = 16",
+        ALLOWED,
+    )
+    assert f"FOR VERSION AS OF '{tag}'" in checked.sql
+
+
+@pytest.mark.parametrize(
+    "version",
+    ["FOR VERSION AS OF 'stage-16 '", "FOR VERSION AS OF 'Stage-16'", "FOR VERSION AS OF 16"],
+)
+def test_only_a_stage_tag_exactly_is_a_version(version: str) -> None:
+    with pytest.raises(RefusedQuery, match="time travel is allowed only"):
+        guard(f"SELECT rank FROM marts.general_classification {version}", ALLOWED)

@@ -7,10 +7,11 @@ import pytest
 from openai_server import KEY, openai_stand_in
 
 from lakehouse.bot.embeddings import EndpointEmbedder, packaged_embedder
-from lakehouse.bot.index_table import TABLE, load_index, sync_index
+from lakehouse.bot.index_table import PART, TABLE, corpus_fingerprint, load_index, sync_index
 from lakehouse.bot.indexing import index_documents
 from lakehouse.catalog import open_catalog
 from lakehouse.doctor import check_llm
+from lakehouse.lake.bot_tables import BOT_DOCUMENTS
 from lakehouse.settings import LLMSettings, Settings
 
 pytestmark = pytest.mark.integration
@@ -26,6 +27,8 @@ def test_the_index_is_rebuilt_only_for_what_changed(lake: Settings) -> None:
     assert kinds == {"card", "glossary", "example", "stage", "rider", "team"}
     stages = [d for d in documents if d.kind == "stage"]
     assert stages and "won by" in stages[0].text
+    assert "took the first yellow jersey" in stages[0].text
+    assert all("yellow jersey" in s.text and "Biggest moves" in s.text for s in stages[1:])
 
     model = packaged_embedder()
     first = sync_index(catalog, documents, model)
@@ -38,6 +41,15 @@ def test_the_index_is_rebuilt_only_for_what_changed(lake: Settings) -> None:
     changed = [replace(documents[0], text=documents[0].text + " Edited."), *documents[2:]]
     third = sync_index(catalog, changed, model)
     assert (third.embedded, third.removed, third.kept) == (1, 1, len(documents) - 2)
+    table = catalog.load_table(TABLE)
+    snapshot = table.current_snapshot()
+    assert snapshot is not None and snapshot.summary is not None
+    summary = snapshot.summary
+    assert summary["peloton.part"] == PART
+    assert summary["peloton.fingerprint"] == corpus_fingerprint(changed, model)
+    assert [f.name for f in table.schema().fields] == [n for n, *_ in BOT_DOCUMENTS.columns] + [
+        "_loaded_at", "_source", "_batch_id"
+    ]  # fmt: skip
 
     index = load_index(catalog, model)
     assert index is not None and len(index.documents) == len(changed)

@@ -1,6 +1,7 @@
 """Model mode: the real `openai` client against the stand-in OpenAI-compatible server
 (tests/openai_server.py) playing scripted tool calls, over the session's Trino."""
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -44,7 +45,9 @@ def test_the_model_answers_from_the_rows_it_queried(
     stage, winner = _last_winner(lake)
     answer = ask(_with_model(bot, stand_in, "honest"), "who won the last stage?")
     assert answer.mode == "model" and not answer.fallback
-    assert answer.text.startswith(f"{winner} won stage {stage}.") and TELEMETRY_NOTE in answer.text
+    bib = next(e.keys["bib"] for e in bot.directory.of_kind("rider") if e.name == winner)
+    assert answer.answer.startswith(f"{winner} (bib {bib}) won stage {stage}.")
+    assert TELEMETRY_NOTE in answer.answer
     assert answer.sql == [
         "SELECT stage, winner_name FROM marts.stage_summary ORDER BY stage LIMIT 200"
     ]
@@ -58,6 +61,45 @@ def test_the_model_answers_from_the_rows_it_queried(
         "run_sql",
     }
     assert "marts.stage_summary" in request["messages"][0]["content"]
+    last = stand_in.chats("honest")[-1]["messages"]
+    calls = [c["function"]["name"] for m in last for c in m.get("tool_calls", [])]
+    assert calls == ["search_docs", "run_sql", "find_entity"]
+    found = json.loads([m for m in last if m["role"] == "tool"][-1]["content"])
+    assert (winner, bib) in [(m["name"], m["keys"]["bib"]) for m in found["matches"]]
+
+
+def test_bad_tool_arguments_go_back_to_the_model_as_errors(
+    bot: Context, stand_in: StandIn, lake: Settings
+) -> None:
+    stage, winner = _last_winner(lake)
+    answer = ask(_with_model(bot, stand_in, "bad-arguments"), "who won the last stage?")
+    assert answer.mode == "model" and not answer.fallback, answer.fallback
+    assert answer.answer.startswith(f"{winner} won stage {stage}.")
+    assert len(answer.queries) == 1 and answer.queries[0]["rows"][-1] == [stage, winner]
+    replies = [
+        json.loads(m["content"])
+        for m in stand_in.chats("bad-arguments")[-1]["messages"]
+        if m["role"] == "tool"
+    ][:9]
+    errors = [r.get("error", "") for r in replies]
+    assert "'k' must be an integer" in errors[0]
+    assert replies[1]["documents"]  # k null: the default
+    assert "'query' must be a non-empty string" in errors[2]
+    assert "'kind' must be a non-empty string" in errors[3]
+    assert "'name' must be a non-empty string" in errors[4]
+    assert "'sql' must be a non-empty string" in errors[5]
+    assert "not valid JSON" in errors[6] and "a JSON object" in errors[7]
+    assert "no tool 'drop_everything'" in errors[8]
+
+
+def test_the_rows_of_every_query_the_model_ran_come_with_their_sql(
+    bot: Context, stand_in: StandIn
+) -> None:
+    answer = ask(_with_model(bot, stand_in, "two-queries"), "who won, and how many stages?")
+    assert answer.mode == "model" and [q["sql"] for q in answer.queries] == answer.sql
+    assert [q["columns"] for q in answer.queries] == [["stage", "winner_name"], ["n"]]
+    assert sorted(r[0] for r in answer.queries[0]["rows"]) == bot.stages
+    assert answer.queries[1]["rows"] == [[len(bot.stages)]]
 
 
 def test_a_made_up_column_goes_back_to_the_model_once(
@@ -65,7 +107,7 @@ def test_a_made_up_column_goes_back_to_the_model_once(
 ) -> None:
     stage, winner = _last_winner(lake)
     answer = ask(_with_model(bot, stand_in, "invents-a-column"), "who won the last stage?")
-    assert answer.mode == "model" and answer.text.startswith(f"{winner} won stage {stage}.")
+    assert answer.mode == "model" and answer.answer.startswith(f"{winner} won stage {stage}.")
     assert len(answer.sql) == 1  # the refused query never ran
 
 
@@ -85,7 +127,7 @@ def test_a_model_that_tries_to_write_is_refused_and_nothing_changes(
     before = run_sql(lake, "SELECT count(*) FROM marts.stage_results", BOT_USER).rows
     answer = ask(_with_model(bot, stand_in, "tries-to-write"), "drop the results table")
     assert answer.mode == "model" and answer.sql == []
-    assert answer.text.startswith("I cannot change the data")
+    assert answer.answer.startswith("I cannot change the data")
     tool_replies = [
         m["content"]
         for m in stand_in.chats("tries-to-write")[-1]["messages"]

@@ -27,7 +27,7 @@ def test_who_won_a_stage_in_english_and_french(bot: Context, lake: Settings) -> 
     for question in (f"who won stage {stage}?", f"qui a gagné la {stage}e étape ?"):
         answer = ask(bot, question)
         assert answer.known and answer.intent == "stage_winner" and answer.mode == "offline"
-        assert str(winner) in answer.text and TELEMETRY_NOTE in answer.text
+        assert str(winner) in answer.answer and TELEMETRY_NOTE in answer.answer
         assert answer.sql and answer.sql[0].startswith("SELECT") and answer.rows[0][0] == winner
         assert "card:marts.stage_summary" in answer.sources
 
@@ -42,7 +42,7 @@ def test_the_gc_after_a_stage_lists_the_leaders_in_order(bot: Context, lake: Set
     ).rows
     answer = ask(bot, f"top 5 overall after stage {stage}")
     assert answer.intent == "gc_top"
-    lines = answer.text.splitlines()
+    lines = answer.answer.splitlines()
     assert [line.split(". ", 1)[1].split(" (")[0] for line in lines[1:6]] == [
         name for (name,) in leaders
     ]
@@ -63,8 +63,8 @@ def test_a_rider_by_a_fuzzy_name_without_accents_or_with_a_typo(
         f"à combien du maillot jaune est {typo}",
     ):
         answer = ask(bot, question)
-        assert answer.intent == "rider_gc" and answer.known, answer.text
-        assert f"{name} is 3rd" in answer.text
+        assert answer.intent == "rider_gc" and answer.known, answer.answer
+        assert f"{name} is 3rd" in answer.answer
 
 
 def test_the_fastest_up_a_climb(bot: Context, lake: Settings) -> None:
@@ -75,7 +75,7 @@ def test_the_fastest_up_a_climb(bot: Context, lake: Settings) -> None:
     )
     answer = ask(bot, f"who was fastest up the {str(climb).lower()}?")
     assert answer.intent == "fastest_climb"
-    assert f"{rider}" in answer.text and f"stage {stage}" in answer.text
+    assert f"{rider}" in answer.answer and f"stage {stage}" in answer.answer
     assert f"climb_number = {number}" in answer.sql[0]
 
 
@@ -86,38 +86,38 @@ def test_which_team_has_the_most_stage_wins(bot: Context, lake: Settings) -> Non
         "GROUP BY winner_team ORDER BY wins DESC, winner_team LIMIT 1",
     )
     answer = ask(bot, "which team has the most stage wins?")
-    assert answer.text.splitlines()[1] == f"{team}: {wins}"
+    assert answer.answer.splitlines()[1] == f"{team}: {wins}"
 
 
 def test_an_unknown_rider_is_named_and_nothing_is_made_up(bot: Context) -> None:
     answer = ask(bot, "how far behind the yellow jersey is Merckx?")
     assert not answer.known and answer.sql == []
-    assert "No rider named 'Merckx' among the riders with telemetry" in answer.text
+    assert "No rider named 'Merckx' among the riders with telemetry" in answer.answer
 
 
 def test_a_near_name_is_suggested(bot: Context) -> None:
     rider = bot.directory.of_kind("rider")[0].name
     first, last = rider.split()[0], rider.split()[-1]
     answer = ask(bot, f"where is {first} {last}mann overall?")
-    assert not answer.known and f"did you mean {rider}" in answer.text, answer.text
+    assert not answer.known and f"did you mean {rider}" in answer.answer, answer.answer
 
 
 def test_a_stage_not_raced_yet(bot: Context) -> None:
     missing = next(n for n in range(1, 30) if n not in bot.stages)
     answer = ask(bot, f"who won stage {missing}?")
     assert not answer.known and answer.sql == []
-    assert f"Stage {missing} has no results" in answer.text
-    assert ", ".join(map(str, bot.stages)) in answer.text
+    assert f"Stage {missing} has no results" in answer.answer
+    assert ", ".join(map(str, bot.stages)) in answer.answer
 
 
 def test_it_says_plainly_when_it_does_not_know(bot: Context) -> None:
     answer = ask(bot, "what will the weather be in Paris tomorrow?")
-    assert not answer.known and answer.text.startswith("I don't know") and answer.sql == []
+    assert not answer.known and answer.answer.startswith("I don't know") and answer.sql == []
 
 
 def test_a_term_is_explained_from_the_glossary(bot: Context) -> None:
     answer = ask(bot, "qu'est-ce que la lanterne rouge ?")
-    assert answer.intent == "glossary" and "last rider" in answer.text
+    assert answer.intent == "glossary" and "last rider" in answer.answer
     assert answer.sources == ["glossary:lanterne-rouge"]
 
 
@@ -163,8 +163,8 @@ def test_a_surname_two_riders_share_is_answered_with_a_note(bot: Context) -> Non
     surname, names = next((s, n) for s, n in sorted(by_surname.items()) if len(n) > 1)
     answer = ask(bot, f"where is {surname} overall?")
     assert answer.intent == "rider_gc" and answer.known
-    taken = next(n for n in names if answer.text.startswith(n))
+    taken = next(n for n in names if answer.answer.startswith(n))
     others = [n for n in names if n != taken]
-    assert f"may also be {' or '.join(others)}" in answer.text
+    assert f"may also be {' or '.join(others)}" in answer.answer
     full = ask(bot, f"where is {taken} overall?")
-    assert "may also be" not in full.text
+    assert "may also be" not in full.answer

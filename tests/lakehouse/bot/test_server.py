@@ -4,11 +4,12 @@ import json
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 
 from lakehouse.bot.context import Context
+from lakehouse.bot.search import Hit, Index
 from lakehouse.bot.server import make_server
 from lakehouse.bot.tables import BOT_USER
 from lakehouse.ports import free_port
@@ -79,3 +80,31 @@ def test_the_chat_page_in_chromium(url: str, bot: Context, lake: Settings) -> No
             assert "No rider named 'Merckx'" in page.inner_text(".turn.unknown .answer")
         finally:
             browser.close()
+
+
+class FailingIndex(Index):
+    """A stand-in index whose search fails in a way nothing expects."""
+
+    def search(self, query: str, k: int = 5, kinds: Sequence[str] | None = None) -> list[Hit]:
+        raise RuntimeError("the index's vectors are corrupt")
+
+
+def test_an_unexpected_failure_is_a_500_with_a_json_error_not_a_dropped_connection(
+    bot: Context,
+) -> None:
+    broken = FailingIndex(bot.index.documents, bot.index.vectors, bot.index.embedder)
+    ctx = Context(bot.settings, broken, bot.directory, bot.allowed)
+    port = free_port()
+    server = make_server(ctx, "127.0.0.1", port)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        status, error = _post(url, json.dumps({"question": "who won stage 16?"}).encode())
+        assert status == 500
+        assert error == {"error": "the bot failed: RuntimeError: the index's vectors are corrupt"}
+        status, _ = _post(url, json.dumps({"question": " "}).encode())
+        assert status == 400  # the server still answers
+    finally:
+        server.shutdown()
+        server.server_close()

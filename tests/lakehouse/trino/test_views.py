@@ -167,5 +167,6 @@ def test_init_is_idempotent_and_creates_every_view(lake: Settings) -> None:
         "route_speed",
         "climbs",
         "flyby_exports",
+        "young_riders_classification",
     }
     assert names == expected
