@@ -28,6 +28,10 @@ class Intent:
     """False: the answer is a result among the riders with telemetry, and says so."""
     stage_default: str | None = None
     n_default: int = 3
+    cues: tuple[str, ...] = ()
+    """Word starts (folded) of which a question must hold one for this intent to be taken:
+    an intent that answers differently from a nearer one only when asked in those words
+    (time travel: "as published")."""
 
 
 def _intent(raw: dict[str, Any]) -> Intent:
@@ -48,6 +52,7 @@ def _intent(raw: dict[str, Any]) -> Intent:
         official=raw.get("official", True),
         stage_default=raw.get("stage"),
         n_default=int(raw.get("n", 3)),
+        cues=tuple(raw.get("cues", [])),
     )
 
 

@@ -96,8 +96,11 @@ def choose_intent(ctx: Context, question: str, found: dict[str, Match | None]) -
     unknown_name = asked_name(question) != NO_NAME
     choices = []
     asks_count = count(question) is not None
+    words = tokens(question)
     for hit in ranked_intents(ctx, question, found):
         intent = intent_named(hit.document.intent)
+        if intent.cues and not any(w.startswith(intent.cues) for w in words):
+            continue  # asked without the words that make it this intent
         score = hit.score
         if asks_count and "n" not in intent.slots:
             score *= UNUSED_NAME  # "top 10": a list

@@ -48,6 +48,22 @@ def test_the_gc_after_a_stage_lists_the_leaders_in_order(bot: Context, lake: Set
     ]
 
 
+def test_the_gc_as_published_is_taken_only_when_asked_in_those_words(bot: Context) -> None:
+    """Time travel is read from a stage's tag only when the question asks for what was
+    published; the standings after a stage, asked plainly, are today's marts."""
+    stage = bot.stages[-1]
+    for question in (
+        f"Show the overall standings after stage {stage}",
+        f"Quel est le classement général après l'étape {stage} ?",
+    ):
+        assert ask(bot, question).intent == "gc_top", question
+    for question in (
+        f"the GC as published after stage {stage}",
+        f"le classement général publié après l'étape {stage}",
+    ):
+        assert ask(bot, question).intent == "gc_as_published", question
+
+
 def test_a_rider_by_a_fuzzy_name_without_accents_or_with_a_typo(
     bot: Context, lake: Settings
 ) -> None:
