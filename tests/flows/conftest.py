@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from flow_helpers import SCHEMA
 
+from lakehouse.ports import free_port
 from racesim.simulate import SimulationReport, run_simulation
 
 
@@ -25,4 +26,6 @@ def env(report: SimulationReport, postgres_url: str, tmp_path: Path) -> dict[str
         "PELOTON_CATALOG__NAME": f"flows_{tmp_path.name}"[:60],
         "PREFECT_HOME": str(tmp_path / "prefect"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        # no Trino of this machine's (a demo's on the default port) is reached by upkeep
+        "PELOTON_TRINO__PORT": str(free_port()),
     }

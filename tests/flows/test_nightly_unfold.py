@@ -30,6 +30,7 @@ from webhook_receiver import WebhookReceiver
 from lakehouse.catalog import open_catalog
 from lakehouse.lake.mart_tables import MART_TABLES
 from lakehouse.lake.tags import STAGE_TAG, stage_tag
+from lakehouse.ports import free_port
 from lakehouse.postgres.embedded import EmbeddedPostgres
 from lakehouse.postgres.throwaway import reachable_home
 from lakehouse.settings import Settings, get_settings
@@ -189,6 +190,7 @@ def unfolded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Unfolded]:
         "PELOTON_FILES__SOURCES_DIR": str(sources),
         "PELOTON_CATALOG__KIND": "sqlite",
         "PELOTON_ALERTS__BLOCK": BLOCK,
+        "PELOTON_TRINO__PORT": str(free_port()),  # no Trino of the machine's is analyzed
         **UPKEEP,
     }
     race = Unfolded(env, sources)
