@@ -122,6 +122,10 @@ class TrinoServer:
             self._check_ours()
             log(f"Trino already answers at {self.url}")
             return self.status()
+        if self._pid() is None:
+            # a pid file left by a server gone (or not yet reaped: a zombie, whose pid still
+            # answers) would make the launcher report "already running" and start nothing
+            self._pid_file().unlink(missing_ok=True)
         # the server gets the variables it needs, not the caller's whole environment
         env = {k: v for k, v in os.environ.items() if k in PASSED_ON} | secret_environment(
             self.settings
@@ -172,11 +176,13 @@ class TrinoServer:
             f"{self._log_tail()}"
         )
 
+    def _pid_file(self) -> Path:
+        return self.layout.data_dir / "var" / "run" / "launcher.pid"
+
     def _pid(self) -> int | None:
         """The server's pid, if the launcher's pid file names a live process of this home."""
-        pid_file = self.layout.data_dir / "var" / "run" / "launcher.pid"
         try:
-            pid = int(pid_file.read_text().strip())
+            pid = int(self._pid_file().read_text().strip())
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except (OSError, ValueError):
             return None
