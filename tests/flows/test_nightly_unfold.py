@@ -12,7 +12,6 @@ tests, so that the restart hits the extract alone.
 """
 
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any
 
 import pytest
 from cli_helpers import peloton
+from private_postgres import remove_private_postgres, start_private_postgres
 from pyiceberg.table import Table
 from truth_helpers import read_truth
 from unfolded_race import unfolded_race
@@ -32,7 +32,6 @@ from lakehouse.lake.mart_tables import MART_TABLES
 from lakehouse.lake.tags import STAGE_TAG, stage_tag
 from lakehouse.ports import free_port
 from lakehouse.postgres.embedded import EmbeddedPostgres
-from lakehouse.postgres.throwaway import reachable_home
 from lakehouse.settings import Settings, get_settings
 from lakehouse.upkeep.maintain import table_names
 
@@ -179,9 +178,7 @@ def unfolded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Unfolded]:
     from flows.nightly import nightly
 
     tmp_path = tmp_path_factory.mktemp("unfold")
-    home = reachable_home("peloton-unfold-")
-    server = EmbeddedPostgres(Settings(home=home))
-    url = server.start()
+    server, url, home = start_private_postgres("peloton-unfold-")
     sources = tmp_path / "sources"
     env = {
         "PELOTON_HOME": str(tmp_path / "home"),
@@ -228,8 +225,7 @@ def unfolded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Unfolded]:
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
+        remove_private_postgres(server, home)
 
 
 def test_every_night_completes_and_reprocesses_only_what_changed(unfolded: Unfolded) -> None:

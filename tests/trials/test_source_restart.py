@@ -1,16 +1,14 @@
 """PostgreSQL restarted while a day's COPY streams: the flow's retry lands the day whole, in
 the same run."""
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from private_postgres import remove_private_postgres, start_private_postgres
 
-from lakehouse.postgres.embedded import EmbeddedPostgres
-from lakehouse.postgres.throwaway import reachable_home
-from lakehouse.settings import Settings, get_settings
+from lakehouse.settings import get_settings
 from lakehouse.sources import telemetry as source_module
 from lakehouse.sources.telemetry import SourceDay, list_days
 from racesim.simulate import run_simulation
@@ -21,9 +19,7 @@ pytestmark = pytest.mark.integration
 def test_a_restart_during_a_copy_is_retried_and_the_day_lands_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    home = reachable_home("peloton-restart-")
-    server = EmbeddedPostgres(Settings(home=home))
-    url = server.start()
+    server, url, home = start_private_postgres("peloton-restart-")
     try:
         run_simulation("tiny", 5, tmp_path / "src", url)
         expected = {d.day: d.rows for d in list_days(url)}
@@ -65,6 +61,5 @@ def test_a_restart_during_a_copy_is_retried_and_the_day_lands_whole(
         by_day = landed.group_by("stage_date").aggregate([("athlete_id", "count")]).to_pylist()
         assert {r["stage_date"]: r["athlete_id_count"] for r in by_day} == expected
     finally:
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
+        remove_private_postgres(server, home)
         get_settings.cache_clear()

@@ -1,16 +1,15 @@
 """The source PostgreSQL goes away: a clear failure, nothing partial, the next run converges."""
 
-import shutil
 from pathlib import Path
 
 import psutil
 import pytest
+from private_postgres import remove_private_postgres, start_private_postgres
 
 from lakehouse.catalog import open_catalog
 from lakehouse.errors import PelotonError, UnavailableError, retryable
 from lakehouse.ingest.telemetry import land_telemetry
 from lakehouse.postgres.embedded import EmbeddedPostgres
-from lakehouse.postgres.throwaway import reachable_home
 from lakehouse.settings import Settings
 from lakehouse.sources import telemetry as source_module
 from lakehouse.sources.telemetry import list_days
@@ -20,9 +19,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_server_stopped_mid_run_then_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = reachable_home("peloton-outage-")
-    server = EmbeddedPostgres(Settings(home=home))
-    url = server.start()
+    server, url, home = start_private_postgres("peloton-outage-")
     try:
         run_simulation("tiny", 8, tmp_path / "src", url)
         expected = {d.day: d.rows for d in list_days(url)}
@@ -52,8 +49,7 @@ def test_server_stopped_mid_run_then_back(tmp_path: Path, monkeypatch: pytest.Mo
         counts = catalog.load_table("raw.telemetry").scan().to_arrow()
         assert counts.num_rows == sum(expected.values())
     finally:
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
+        remove_private_postgres(server, home)
 
 
 def _server_processes(server: EmbeddedPostgres) -> list[psutil.Process]:
@@ -68,9 +64,7 @@ def test_server_frozen_mid_run_is_given_up_then_lands_once_resumed(
 ) -> None:
     """SIGSTOP: the connection stays open and no socket error comes; the run gives up on its
     own timeouts with a clear message, and the next run lands the rest."""
-    home = reachable_home("peloton-frozen-")
-    server = EmbeddedPostgres(Settings(home=home))
-    url = server.start()
+    server, url, home = start_private_postgres("peloton-frozen-")
     frozen: list[psutil.Process] = []
     try:
         run_simulation("tiny", 9, tmp_path / "src", url)
@@ -103,5 +97,4 @@ def test_server_frozen_mid_run_is_given_up_then_lands_once_resumed(
     finally:
         for process in frozen:
             process.resume()
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
+        remove_private_postgres(server, home)
