@@ -59,6 +59,7 @@ READY_JS = """() => {
      !c.querySelector('[data-test="loading-indicator"], .loading') &&
      [...c.querySelectorAll('canvas[data-peloton-webgl]')].every(drawn)));
   return done ? performance.now() : false; }"""
+CELLS_JS = """() => document.querySelectorAll('[data-test="chart-grid-component"]').length"""
 PAINTED_JS = """() => new Promise(done =>
   requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now()))))"""
 STATE_JS = """() => [...document.querySelectorAll('[data-test="chart-grid-component"]')].map(c => ({
@@ -87,6 +88,90 @@ class Rendered:
     also never answered from the data cache (Superset runs a query whose cached result applied
     none of its filters again), so a filter must leave out, by its scope, the charts without
     its column."""
+    page_errors: list[str] = field(default_factory=list)
+    """The page's uncaught errors, its console's errors and any navigation after the first, as
+    they happened: what to read when a chart or the whole dashboard is missing."""
+    renders: int = 1
+    """How many times the page drew its charts: more than once when Superset mounted the
+    dashboard again after it was ready (each render asks for every chart's data again)."""
+
+
+class PageWatch:
+    """What one dashboard page does while it loads: its chart data answers and its errors."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.cached: list[bool] = []
+        self.rejected: list[str] = []
+        self.errors: list[str] = []
+        self.handlers: list[tuple[str, Any]] = [
+            ("response", self.answered),
+            ("pageerror", lambda error: self.note(f"uncaught: {error}")),
+            ("console", self.logged),
+        ]
+        for event, handler in self.handlers:
+            page.on(event, handler)
+
+    def follow_navigations(self) -> None:
+        """From now on, any navigation of the page (the first one has committed) is noted."""
+        self.handlers.append(("framenavigated", self.navigated))
+        self.page.on("framenavigated", self.navigated)
+
+    def stop(self) -> None:
+        for event, handler in self.handlers:
+            self.page.remove_listener(event, handler)
+
+    def answered(self, response: Any) -> None:
+        if not response.ok:
+            return
+        if "/api/v1/chart/data" in response.url:
+            results = response.json()["result"]
+        elif "/superset/explore_json/" in response.url:  # legacy chart types
+            results = [response.json()]
+        else:
+            return
+        for result in results:
+            self.cached.append(bool(result.get("is_cached")))
+            self.rejected += [f["column"] for f in result.get("rejected_filters") or []]
+
+    def logged(self, message: Any) -> None:
+        if message.type == "error":
+            self.note(f"console: {message.text}")
+
+    def note(self, error: str) -> None:
+        """Each message once, its first lines (a stack repeated per map tile says no more)."""
+        error = error[:300]
+        if error not in self.errors:
+            self.errors.append(error)
+
+    def navigated(self, frame: Any) -> None:
+        if frame == self.page.main_frame:
+            self.errors.append(f"navigated: {frame.url}")
+
+
+def settle(page: Any, watch: PageWatch, timeout_s: float) -> tuple[float, int]:
+    """Seconds from the navigation's start until every chart was painted, once the page settled.
+
+    Once in a few dozen loads, Superset 6.1 empties the dashboard's grid after every chart was
+    drawn (the header and filter bar stay). A page whose grid is empty a second after it was
+    ready is waited for again, at most twice and 30 s each, and each wait is noted with the
+    page's errors. Returns the last render's time and the number of renders.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    seconds, attempt = 0.0, 0
+    for attempt in range(3):
+        if attempt:
+            watch.errors.append(f"the charts were gone a second after {seconds:.1f} s: waited")
+        # on a timeout, the charts still loading are reported by the caller as not ok
+        wait_s = timeout_s if not attempt else min(timeout_s, 30.0)
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(READY_JS, polling=100, timeout=wait_s * 1000)
+        seconds = page.evaluate(PAINTED_JS) / 1000
+        page.wait_for_timeout(1000)  # let the charts' animations end before the picture
+        if page.evaluate(CELLS_JS):
+            break
+    return float(seconds), attempt + 1
 
 
 def stage_query(stage: int | None) -> str:
@@ -142,8 +227,7 @@ def render_stages(
     one, so that no work of the previous page runs into the next measurement. Each screenshot is
     `folder/prefix.png` for a single stage, `folder/prefix-N.png` otherwise.
     """
-    from playwright.sync_api import Response, sync_playwright
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
 
     found = []
     folder.mkdir(parents=True, exist_ok=True)
@@ -159,36 +243,15 @@ def render_stages(
             with page.expect_navigation():
                 page.locator('[data-test="login-button"]').click()
             for stage in stages:
-                cached: list[bool] = []
-                rejected: list[str] = []
-
-                def answered(
-                    response: Response, cached: list[bool] = cached, rejected: list[str] = rejected
-                ) -> None:
-                    if not response.ok:
-                        return
-                    if "/api/v1/chart/data" in response.url:
-                        results = response.json()["result"]
-                    elif "/superset/explore_json/" in response.url:  # legacy chart types
-                        results = [response.json()]
-                    else:
-                        return
-                    for result in results:
-                        cached.append(bool(result.get("is_cached")))
-                        rejected += [f["column"] for f in result.get("rejected_filters") or []]
-
                 page.wait_for_timeout(pause_s * 1000)
-                page.on("response", answered)
+                watch = PageWatch(page)
                 page.goto(
                     f"{base_url}/superset/dashboard/{slug}/?{stage_query(stage)}",
                     wait_until="commit",
                 )
-                # on a timeout, the charts still loading are reported below as not ok
-                with contextlib.suppress(PlaywrightTimeout):
-                    page.wait_for_function(READY_JS, polling=100, timeout=timeout_s * 1000)
-                seconds = page.evaluate(PAINTED_JS) / 1000
-                page.wait_for_timeout(1000)  # let the charts' animations end before the picture
-                page.remove_listener("response", answered)
+                watch.follow_navigations()
+                seconds, renders = settle(page, watch, timeout_s)
+                watch.stop()
                 name = prefix if len(stages) == 1 else f"{prefix}-{stage}"
                 page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
                 state = page.evaluate(STATE_JS)
@@ -199,7 +262,11 @@ def render_stages(
                     and all(g["drawn"] == g["size"] for g in c["webgl"])
                     for c in state
                 )
-                found.append(Rendered(ok, seconds, state, cached, rejected))
+                found.append(
+                    Rendered(
+                        ok, seconds, state, watch.cached, watch.rejected, watch.errors, renders
+                    )
+                )
         finally:
             browser.close()
     return found
