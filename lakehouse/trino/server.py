@@ -21,11 +21,13 @@ from lakehouse.artifacts import Progress
 from lakehouse.catalog import open_catalog
 from lakehouse.errors import PelotonError
 from lakehouse.java import find_java
+from lakehouse.ports import port_taken
 from lakehouse.processes import stop_process
 from lakehouse.settings import Settings
 from lakehouse.trino.config import Layout, node_id, secret_environment, write_config
 from lakehouse.trino.install import TRINO_VERSION, install_server, server_home
 
+GONE_AFTER_S = 10.0
 START_TIMEOUT_S = 180.0
 PASSED_ON = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
 """Variables of the caller's environment the server inherits (besides its secrets)."""
@@ -107,6 +109,23 @@ class TrinoServer:
             return "(no server log yet)"
         return "\n".join(text.splitlines()[-lines:])
 
+    def _first_error(self) -> str:
+        """The log's first ERROR entry and the lines after it that say what it is."""
+        try:
+            lines = self.layout.server_log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no server log yet)"
+        found = lines.splitlines()
+        for i, line in enumerate(found):
+            if "\tERROR\t" in line:
+                detail = [
+                    f.strip()
+                    for f in found[i + 1 : i + 8]
+                    if f.strip() and not f.startswith("==") and f.strip() != "Errors:"
+                ]
+                return ": ".join([line.split("\t")[-1], *detail[:1]])[:300]
+        return "(no error in its log)"
+
     def start(
         self,
         progress: Progress | None = None,
@@ -122,6 +141,11 @@ class TrinoServer:
             self._check_ours()
             log(f"Trino already answers at {self.url}")
             return self.status()
+        if port_taken(self.settings.trino.host, self.settings.trino.port) and not self._running():
+            raise PelotonError(
+                f"port {self.settings.trino.port} on {self.settings.trino.host} is taken by a "
+                "program that is not a Trino: stop it, or set PELOTON_TRINO__PORT"
+            )
         if self._pid() is None:
             # a pid file left by a server gone (or not yet reaped: a zombie, whose pid still
             # answers) would make the launcher report "already running" and start nothing
@@ -159,6 +183,7 @@ class TrinoServer:
 
         deadline = time.monotonic() + timeout_s
         last = "no answer"
+        gone_since: float | None = None
         while time.monotonic() < deadline:
             info = self.info()
             if info is not None and not info.get("starting"):
@@ -168,8 +193,17 @@ class TrinoServer:
                         return
                 except PelotonError as exc:
                     last = str(exc)
-            if not self._running():
-                raise PelotonError(f"Trino stopped while starting:\n{self._log_tail()}")
+            # the launcher returns before its daemon has written the pid file or become the
+            # JVM (seen on a loaded machine): only a server missing for a while has stopped
+            if self._running():
+                gone_since = None
+            elif gone_since is None:
+                gone_since = time.monotonic()
+            elif time.monotonic() - gone_since > GONE_AFTER_S:
+                raise PelotonError(
+                    f"Trino stopped while starting: {self._first_error()}\n"
+                    f"(log: {self.layout.server_log})\n{self._log_tail()}"
+                )
             time.sleep(0.5)
         raise PelotonError(
             f"Trino did not answer at {self.url} within {timeout_s:.0f} s ({last}):\n"
