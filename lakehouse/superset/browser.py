@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lakehouse.errors import PelotonError
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -149,6 +151,24 @@ class PageWatch:
             self.errors.append(f"navigated: {frame.url}")
 
 
+def log_in(page: Any, base_url: str, user: str, password: str, attempts: int = 3) -> None:
+    """Log in through Superset's form, and check that it took.
+
+    The form is drawn by React: typed into before the page has hydrated (a loaded machine), the
+    fields are drawn again empty and the form sends no credentials. So the page is let settle
+    first, and a login that leaves the browser on the login page is tried again.
+    """
+    for _ in range(attempts):
+        page.goto(f"{base_url}/login/", wait_until="networkidle")
+        page.locator('[data-test="username-input"]').fill(user)
+        page.locator('[data-test="password-input"]').fill(password)
+        with page.expect_navigation():
+            page.locator('[data-test="login-button"]').click()
+        if "/login" not in page.url:
+            return
+    raise PelotonError(f"Superset at {base_url} kept its login page after {attempts} tries")
+
+
 def settle(page: Any, watch: PageWatch, timeout_s: float) -> tuple[float, int]:
     """Seconds from the navigation's start until every chart was painted, once the page settled.
 
@@ -237,11 +257,7 @@ def render_stages(
             context = browser.new_context(viewport={"width": 1600, "height": 1400})
             context.add_init_script(WEBGL_DRAWS_JS)
             page = context.new_page()
-            page.goto(f"{base_url}/login/")
-            page.locator('[data-test="username-input"]').fill(user)
-            page.locator('[data-test="password-input"]').fill(password)
-            with page.expect_navigation():
-                page.locator('[data-test="login-button"]').click()
+            log_in(page, base_url, user, password)
             for stage in stages:
                 page.wait_for_timeout(pause_s * 1000)
                 watch = PageWatch(page)
