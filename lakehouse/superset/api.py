@@ -41,6 +41,16 @@ class SupersetApi:
             )
         return response.json() if "json" in response.headers.get("content-type", "") else response
 
+    def exists(self, path: str) -> bool:
+        """Whether a GET of `path` finds it (False on HTTP 404, an error on any other refusal)."""
+        try:
+            self.call("GET", path)
+        except PelotonError as exc:
+            if ": HTTP 404:" in str(exc):
+                return False
+            raise
+        return True
+
     def web(self, method: str, path: str, **kwargs: Any) -> Any:
         """A call to one of Superset's web views (`/superset/explore_json/`), which know the
         session cookie of a login through the web form, not the JWT. Logs in once."""

@@ -3,7 +3,8 @@
 The pipeline's last step. It runs only when Superset's admin password is set, or the embedded
 demo's is stored under PELOTON_HOME (Superset is part of this deployment); a Superset that cannot
 be reached or a chart that fails is reported as a warning, and the data already landed stays
-landed: `peloton superset warm` repeats the step.
+landed: `peloton superset warm` repeats the step. A Superset whose dashboard is not imported yet
+(the demo imports it after its first pipeline run) is told, not warned about.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from lakehouse.errors import PelotonError
 from lakehouse.settings import Settings
 from lakehouse.superset.api import SupersetApi
+from lakehouse.superset.check import DASHBOARD
 from lakehouse.superset.secrets import with_stored_secrets
 from lakehouse.superset.warm import Warmed, warm_dashboard
 
@@ -21,6 +23,7 @@ def refresh_dashboards(
     settings: Settings,
     info: Callable[[str], None],
     warning: Callable[[str], None],
+    dashboard: str = DASHBOARD,
 ) -> Warmed | None:
     """Warm every dashboard chart for every stage; None when skipped or Superset is unreachable."""
     settings = with_stored_secrets(settings)
@@ -37,7 +40,13 @@ def refresh_dashboards(
         warning(f"Superset's cache not refreshed: {exc}; run `peloton superset warm` later")
         return None
     try:
-        warmed = warm_dashboard(api)
+        if not api.exists(f"/api/v1/dashboard/{dashboard}"):
+            info(
+                f"Superset's cache not refreshed: no dashboard {dashboard!r} at {url} yet "
+                "(`peloton superset import`, then `peloton superset warm`)"
+            )
+            return None
+        warmed = warm_dashboard(api, dashboard)
     except PelotonError as exc:
         warning(f"Superset's cache not refreshed at {url}: {exc}")
         return None

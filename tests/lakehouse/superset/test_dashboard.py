@@ -318,6 +318,17 @@ def test_the_pipeline_step_refreshes_the_cache(superset: Settings, api: Superset
     )
 
 
+def test_the_pipeline_step_tells_of_a_dashboard_not_imported_yet(superset: Settings) -> None:
+    infos: list[str] = []
+    warnings: list[str] = []
+    assert refresh_dashboards(superset, infos.append, warnings.append, "not-imported") is None
+    assert warnings == []
+    assert infos == [
+        f"Superset's cache not refreshed: no dashboard 'not-imported' at {superset.superset.url}"
+        " yet (`peloton superset import`, then `peloton superset warm`)"
+    ]
+
+
 def test_an_export_diffs_clean_against_the_repository(superset: Settings, api: SupersetApi) -> None:
     assert differences(repository_assets(superset), export_assets(api)) == []
 
