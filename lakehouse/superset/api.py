@@ -13,6 +13,14 @@ from lakehouse.settings import Settings, require_secret
 from lakehouse.superset.secrets import with_stored_secrets
 
 
+class SupersetRefused(PelotonError):
+    """Superset answered a call with an HTTP error status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class SupersetApi:
     def __init__(self, settings: Settings) -> None:
         sup = with_stored_secrets(settings).superset
@@ -35,9 +43,10 @@ class SupersetApi:
         except httpx.HTTPError as exc:
             raise PelotonError(f"cannot reach Superset at {self.base}: {exc}") from None
         if response.status_code >= 400:
-            raise PelotonError(
+            raise SupersetRefused(
                 f"Superset refused {method} {path}: HTTP {response.status_code}: "
-                f"{response.text[:500]}"
+                f"{response.text[:500]}",
+                response.status_code,
             )
         return response.json() if "json" in response.headers.get("content-type", "") else response
 
@@ -45,8 +54,8 @@ class SupersetApi:
         """Whether a GET of `path` finds it (False on HTTP 404, an error on any other refusal)."""
         try:
             self.call("GET", path)
-        except PelotonError as exc:
-            if ": HTTP 404:" in str(exc):
+        except SupersetRefused as exc:
+            if exc.status == 404:
                 return False
             raise
         return True

@@ -102,20 +102,22 @@ class TrinoServer:
         finally:
             connection.close()
 
-    def _log_tail(self, lines: int = 20) -> str:
+    def _log_lines(self) -> list[str] | None:
         try:
             text = self.layout.server_log.read_text(encoding="utf-8", errors="replace")
         except OSError:
-            return "(no server log yet)"
-        return "\n".join(text.splitlines()[-lines:])
+            return None
+        return text.splitlines()
+
+    def _log_tail(self, lines: int = 20) -> str:
+        found = self._log_lines()
+        return "(no server log yet)" if found is None else "\n".join(found[-lines:])
 
     def _first_error(self) -> str:
         """The log's first ERROR entry and the lines after it that say what it is."""
-        try:
-            lines = self.layout.server_log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        found = self._log_lines()
+        if found is None:
             return "(no server log yet)"
-        found = lines.splitlines()
         for i, line in enumerate(found):
             if "\tERROR\t" in line:
                 detail = [
